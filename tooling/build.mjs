@@ -1,9 +1,9 @@
 #!/usr/bin/env node
+import { basename } from 'node:path';
 // Bundles an app's entry points into dist/ with esbuild: workspace packages (@llmgw/*) are compiled in,
 // every npm dependency stays external and is loaded from node_modules at run time (BullMQ reads its Lua
 // scripts from disk and argon2 is native, so bundling them would break them).
 import { build } from 'esbuild';
-import { basename } from 'node:path';
 
 const entries = process.argv.slice(2);
 if (entries.length === 0) {

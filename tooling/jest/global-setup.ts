@@ -4,7 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createDatabase, migrateToLatest } from '@llmgw/db';
-import { TEST_ADMIN_URL_ENV, TEST_TEMPLATE_ENV, createEmptyDatabase, dropStaleTestDatabases } from '@llmgw/db/testing';
+import {
+  createEmptyDatabase,
+  dropStaleTestDatabases,
+  TEST_ADMIN_URL_ENV,
+  TEST_TEMPLATE_ENV,
+} from '@llmgw/db/testing';
 import { SERVICE_MIGRATIONS } from './service-migrations';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

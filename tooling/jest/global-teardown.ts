@@ -1,4 +1,4 @@
-import { TEST_ADMIN_URL_ENV, TEST_TEMPLATE_ENV, dropDatabase } from '@llmgw/db/testing';
+import { dropDatabase, TEST_ADMIN_URL_ENV, TEST_TEMPLATE_ENV } from '@llmgw/db/testing';
 
 export default async function globalTeardown(): Promise<void> {
   const name = process.env[TEST_TEMPLATE_ENV];

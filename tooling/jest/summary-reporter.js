@@ -8,7 +8,9 @@ class SummaryReporter {
     this.rootDir = globalConfig.rootDir;
   }
   onRunComplete(_contexts, results) {
-    const failedSuites = results.testResults.filter((s) => s.testExecError || (s.failureMessage && s.numFailingTests === 0)).length;
+    const failedSuites = results.testResults.filter(
+      (s) => s.testExecError || (s.failureMessage && s.numFailingTests === 0),
+    ).length;
     const summary = {
       passed: results.numPassedTests,
       failed: results.numFailedTests + failedSuites,

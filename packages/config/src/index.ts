@@ -32,13 +32,16 @@ export const flag = (fallback: boolean) =>
     .transform((v) => v === 'true' || v === '1');
 
 const url = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/llmgw';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -94,7 +97,9 @@ export function resolveSecrets(env: {
   const internalSecret = env.INTERNAL_SECRET ?? (prod ? undefined : DEV_INTERNAL_SECRET);
   if (!internalSecret) throw new ConfigError('invalid environment: INTERNAL_SECRET: required in production');
   if (prod && internalSecret.length < 32) {
-    throw new ConfigError('invalid environment: INTERNAL_SECRET: must be at least 32 characters in production');
+    throw new ConfigError(
+      'invalid environment: INTERNAL_SECRET: must be at least 32 characters in production',
+    );
   }
   return { masterKey, internalSecret };
 }

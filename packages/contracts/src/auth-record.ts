@@ -36,5 +36,8 @@ export type AuthRecord = z.infer<typeof authRecordSchema>;
 export const missingAuthRecordSchema = z.object({ found: z.literal(false), gen: z.number().int() });
 export type MissingAuthRecord = z.infer<typeof missingAuthRecordSchema>;
 
-export const cachedAuthRecordSchema = z.discriminatedUnion('found', [authRecordSchema, missingAuthRecordSchema]);
+export const cachedAuthRecordSchema = z.discriminatedUnion('found', [
+  authRecordSchema,
+  missingAuthRecordSchema,
+]);
 export type CachedAuthRecord = z.infer<typeof cachedAuthRecordSchema>;

@@ -1,4 +1,12 @@
-export * from './pool';
-export * from './migrate';
+export {
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  sql,
+  type Transaction,
+  type Updateable,
+} from 'kysely';
 export * from './database-url';
-export { sql, type Kysely, type Transaction, type Selectable, type Insertable, type Updateable } from 'kysely';
+export * from './migrate';
+export * from './pool';
+export * from './redis';

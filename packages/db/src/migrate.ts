@@ -37,7 +37,37 @@ export async function migrateToLatest(
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     const reason = error instanceof Error ? error.message : String(error ?? 'unknown error');
-    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} of schema ${schema} failed: ${reason}`);
+    throw new Error(
+      `migration ${failed?.migrationName ?? '(unknown)'} of schema ${schema} failed: ${reason}`,
+    );
   }
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/**
+ * Entry point of each service's `dist/migrate.js`: creates the database if needed, migrates, prints one
+ * line and exits 0, or prints the failing migration and exits 1.
+ */
+export async function runMigrateCli(service: string, migrations: ServiceMigrations, databaseUrl: string) {
+  const { ensureDatabase } = await import('./database-url');
+  const { createDatabase } = await import('./pool');
+  try {
+    await ensureDatabase(databaseUrl);
+    const { db, close } = createDatabase({
+      connectionString: databaseUrl,
+      applicationName: `llmgw-${service}-migrate`,
+    });
+    try {
+      const { applied } = await migrateToLatest(db, migrations);
+      process.stdout.write(
+        `${service}: schema ${migrations.schema} is up to date${applied.length ? ` (applied ${applied.join(', ')})` : ''}\n`,
+      );
+    } finally {
+      await close();
+    }
+    process.exit(0);
+  } catch (err) {
+    process.stderr.write(`${service}: migration failed: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
 }

@@ -31,12 +31,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = process.env[TEST_ADMIN_URL_ENV];
   if (!template || !adminUrl) throw new Error('test database template missing: run tests through jest');
   const name = `${template}_${randomBytes(4).toString('hex')}`;
-  await admin(adminUrl, (c) => c.query(`create database ${quoteIdent(name)} template ${quoteIdent(template)}`));
+  await admin(adminUrl, (c) =>
+    c.query(`create database ${quoteIdent(name)} template ${quoteIdent(template)}`),
+  );
   return {
     name,
     url: withDatabase(adminUrl, name),
     drop: () =>
-      admin(adminUrl, (c) => c.query(`drop database if exists ${quoteIdent(name)} with (force)`)).then(() => {}),
+      admin(adminUrl, (c) => c.query(`drop database if exists ${quoteIdent(name)} with (force)`)).then(
+        () => {},
+      ),
   };
 }
 

@@ -10,7 +10,9 @@ export interface Readiness {
 const withTimeout = (check: HealthCheck, ms: number) =>
   Promise.race([
     check(),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref()),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref(),
+    ),
   ]);
 
 /**

@@ -81,7 +81,13 @@ export function logRequest(
   const ms = Number(process.hrtime.bigint() - startedAt) / 1e6;
   const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
   logger[level](
-    { reqId, method: req.method, url: safeUrl(req.url), status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+    {
+      reqId,
+      method: req.method,
+      url: safeUrl(req.url),
+      status: res.statusCode,
+      ms: Math.round(ms * 10) / 10,
+    },
     'request',
   );
 }

@@ -1,0 +1,115 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { isLlmRoute } from '@llmgw/auth';
+import { redisKeys } from '@llmgw/contracts';
+import {
+  ensureRequestId,
+  errorMiddleware,
+  healthRouter,
+  type Logger,
+  logRequest,
+  notFoundHandler,
+  type Readiness,
+  requestIdMiddleware,
+  requestLogger,
+} from '@llmgw/http';
+import express from 'express';
+import type { Redis } from 'ioredis';
+import { AuthRecords } from './auth/auth-records';
+import { createAuthenticator } from './auth/authenticate';
+import { createLlmHandler } from './llm/llm-handler';
+import { sendError } from './llm/respond';
+import { forwardToServices } from './management/forward';
+import type { Deployment } from './models/model-config';
+import { ModelRouter } from './models/model-router';
+
+export interface GatewayDeps {
+  redis: Redis;
+  subscriber: Redis;
+  redisPrefix: string;
+  masterKey: string;
+  internalSecret: string;
+  services: { identity: string; keys: string; spend: string };
+  deployments: Deployment[];
+  logger: Logger;
+  readiness: Readiness;
+  authLocalTtlMs: number;
+  authLocalMaxKeys: number;
+  upstreamTimeoutMs: number;
+  maxLlmBodyBytes: number;
+  now?: () => Date;
+}
+
+export interface Gateway {
+  /** The request listener: the lean /v1 hot path, everything else through Express. */
+  handler: RequestListener;
+  /** Subscribes to cache invalidations; call before serving. */
+  start: () => Promise<void>;
+}
+
+/**
+ * The gateway is two handlers behind one port: OpenAI-compatible routes run on plain node:http (the hot
+ * path, no Express per-request overhead), management routes and health run through Express, which
+ * forwards them to the owning service.
+ */
+export function createApp(deps: GatewayDeps): Gateway {
+  const now = deps.now ?? (() => new Date());
+  const records = new AuthRecords({
+    redis: deps.redis,
+    subscriber: deps.subscriber,
+    keys: redisKeys(deps.redisPrefix),
+    keysUrl: deps.services.keys,
+    internalSecret: deps.internalSecret,
+    localTtlMs: deps.authLocalTtlMs,
+    maxLocal: deps.authLocalMaxKeys,
+    logger: deps.logger,
+  });
+  const authenticator = createAuthenticator({ masterKey: deps.masterKey, records, now });
+  const handleLlm = createLlmHandler({
+    authenticator,
+    router: new ModelRouter(deps.deployments),
+    logger: deps.logger,
+    maxBodyBytes: deps.maxLlmBodyBytes,
+    upstreamTimeoutMs: deps.upstreamTimeoutMs,
+  });
+
+  const management = express();
+  management.disable('x-powered-by');
+  management.set('trust proxy', 'loopback');
+  management.use(requestIdMiddleware, requestLogger(deps.logger));
+  management.use(
+    healthRouter(
+      {
+        cache: async () => {
+          await deps.redis.ping();
+        },
+      },
+      deps.readiness,
+    ),
+  );
+  management.use(
+    forwardToServices({
+      authenticator,
+      services: deps.services,
+      internalSecret: deps.internalSecret,
+      logger: deps.logger,
+    }),
+  );
+  management.use(notFoundHandler);
+  management.use(errorMiddleware(deps.logger));
+
+  const handler: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    if (!isLlmRoute(path)) {
+      management(req, res);
+      return;
+    }
+    const started = process.hrtime.bigint();
+    const reqId = ensureRequestId(req, res);
+    res.on('finish', () => logRequest(deps.logger, req, res, reqId, started));
+    handleLlm(req, res, path, reqId).catch((err) => sendError(res, err, deps.logger, reqId));
+  };
+
+  return { handler, start: () => records.start() };
+}

@@ -1,0 +1,29 @@
+import { internalEnv, logEnv, masterKeyEnv, nodeEnv, port, redisEnv, serviceUrl, z } from '@llmgw/config';
+
+export const gatewayEnvSchema = z.object({
+  ...nodeEnv,
+  ...redisEnv,
+  ...logEnv,
+  ...internalEnv,
+  ...masterKeyEnv,
+  GATEWAY_PORT: port(4000),
+  HOST: z.string().default('127.0.0.1'),
+  IDENTITY_URL: serviceUrl('http://127.0.0.1:4001'),
+  KEYS_URL: serviceUrl('http://127.0.0.1:4002'),
+  SPEND_URL: serviceUrl('http://127.0.0.1:4003'),
+  /** LiteLLM-shaped model config (model_list). */
+  CONFIG_FILE: z.string().default('config.yaml'),
+  /** How long an auth record is trusted from process memory; pub/sub drops it sooner on any change. */
+  AUTH_LOCAL_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  AUTH_LOCAL_MAX_KEYS: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
+  /** Upstream time to first byte and idle time between stream frames. */
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(600_000),
+  /** Request body limit on /v1 routes (management routes have 1 MB). */
+  MAX_LLM_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(500_000_000)
+    .default(20 * 1024 * 1024),
+});
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

@@ -1,0 +1,51 @@
+import { createServer } from 'node:http';
+import { parseEnv, resolveSecrets } from '@llmgw/config';
+import { createRedis } from '@llmgw/db';
+import { createLogger, exitOnStartupError, serve } from '@llmgw/http';
+import { createApp } from './app';
+import { gatewayEnvSchema } from './env';
+import { loadModelConfig } from './models/model-config';
+
+async function main() {
+  const env = parseEnv(gatewayEnvSchema);
+  const { masterKey, internalSecret } = resolveSecrets(env);
+  const logger = createLogger({ name: 'gateway', level: env.LOG_LEVEL });
+  const deployments = loadModelConfig(env.CONFIG_FILE);
+  const onError = (err: string) => logger.warn({ err }, 'redis error');
+  const redis = createRedis({ url: env.REDIS_URL, role: 'command', onError });
+  const subscriber = createRedis({ url: env.REDIS_URL, role: 'subscriber', onError });
+  await Promise.all([redis.connect(), subscriber.connect()]);
+  const readiness = { accepting: true };
+  const gateway = createApp({
+    redis,
+    subscriber,
+    redisPrefix: env.REDIS_PREFIX,
+    masterKey,
+    internalSecret,
+    services: { identity: env.IDENTITY_URL, keys: env.KEYS_URL, spend: env.SPEND_URL },
+    deployments,
+    logger,
+    readiness,
+    authLocalTtlMs: env.AUTH_LOCAL_TTL_MS,
+    authLocalMaxKeys: env.AUTH_LOCAL_MAX_KEYS,
+    upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
+    maxLlmBodyBytes: env.MAX_LLM_BODY_BYTES,
+  });
+  await gateway.start();
+  logger.info({ models: deployments.map((d) => d.modelName) }, 'model config loaded');
+  const server = createServer(gateway.handler);
+  server.keepAliveTimeout = 65_000;
+  await serve({
+    server,
+    port: env.GATEWAY_PORT,
+    host: env.HOST,
+    logger,
+    readiness,
+    close: async () => {
+      redis.disconnect();
+      subscriber.disconnect();
+    },
+  });
+}
+
+main().catch((err) => exitOnStartupError('gateway', err));

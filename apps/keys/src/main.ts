@@ -1,0 +1,49 @@
+import { createServer } from 'node:http';
+import { parseEnv, resolveSecrets } from '@llmgw/config';
+import { createDatabase, createRedis } from '@llmgw/db';
+import { createLogger, exitOnStartupError, serve } from '@llmgw/http';
+import { createApp } from './app';
+import type { KeysDB } from './db';
+import { keysEnvSchema } from './env';
+
+async function main() {
+  const env = parseEnv(keysEnvSchema);
+  const { internalSecret } = resolveSecrets(env);
+  const logger = createLogger({ name: 'keys', level: env.LOG_LEVEL });
+  const database = createDatabase<KeysDB>({
+    connectionString: env.DATABASE_URL,
+    max: env.DATABASE_POOL_MAX,
+    applicationName: 'llmgw-keys',
+  });
+  const redis = createRedis({
+    url: env.REDIS_URL,
+    role: 'command',
+    onError: (err) => logger.warn({ err }, 'redis error'),
+  });
+  await redis.connect();
+  const readiness = { accepting: true };
+  const app = createApp({
+    db: database.db,
+    pingDb: database.ping,
+    redis,
+    redisPrefix: env.REDIS_PREFIX,
+    internalSecret,
+    logger,
+    readiness,
+    negativeCacheSeconds: env.NEGATIVE_CACHE_SECONDS,
+    authRecordTtlSeconds: env.AUTH_RECORD_TTL_SECONDS,
+  });
+  await serve({
+    server: createServer(app),
+    port: env.KEYS_PORT,
+    host: env.HOST,
+    logger,
+    readiness,
+    close: async () => {
+      await database.close();
+      redis.disconnect();
+    },
+  });
+}
+
+main().catch((err) => exitOnStartupError('keys', err));

@@ -1,0 +1,38 @@
+import { createServer } from 'node:http';
+import { parseEnv, resolveSecrets } from '@llmgw/config';
+import { createDatabase, createRedis } from '@llmgw/db';
+import { createLogger, exitOnStartupError, serve } from '@llmgw/http';
+import { createApp } from './app';
+import { spendEnvSchema } from './env';
+
+async function main() {
+  const env = parseEnv(spendEnvSchema);
+  const { internalSecret } = resolveSecrets(env);
+  const logger = createLogger({ name: 'spend', level: env.LOG_LEVEL });
+  const database = createDatabase({
+    connectionString: env.DATABASE_URL,
+    max: env.DATABASE_POOL_MAX,
+    applicationName: 'llmgw-spend',
+  });
+  const redis = createRedis({
+    url: env.REDIS_URL,
+    role: 'command',
+    onError: (err) => logger.warn({ err }, 'redis error'),
+  });
+  await redis.connect();
+  const readiness = { accepting: true };
+  const app = createApp({ db: database.db, pingDb: database.ping, redis, internalSecret, logger, readiness });
+  await serve({
+    server: createServer(app),
+    port: env.SPEND_PORT,
+    host: env.HOST,
+    logger,
+    readiness,
+    close: async () => {
+      await database.close();
+      redis.disconnect();
+    },
+  });
+}
+
+main().catch((err) => exitOnStartupError('spend', err));

@@ -1,0 +1,27 @@
+import { Redis } from 'ioredis';
+
+export interface RedisOptions {
+  url: string;
+  /** Logs connection errors; ioredis reconnects by itself. */
+  onError: (message: string) => void;
+  /**
+   * `command`: fail fast when Redis is down (no offline queue), for request paths.
+   * `subscriber`: pub/sub; `worker`: BullMQ workers, which require `maxRetriesPerRequest: null`.
+   */
+  role: 'command' | 'subscriber' | 'worker';
+}
+
+/** The only place Redis connections are created, so every app treats an outage the same way. */
+export function createRedis({ url, onError, role }: RedisOptions): Redis {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    ...(role === 'command' ? { maxRetriesPerRequest: 1, enableOfflineQueue: false } : {}),
+    ...(role === 'worker' ? { maxRetriesPerRequest: null } : {}),
+    retryStrategy: (times) => Math.min(times * 100, 2000),
+  });
+  redis.on('error', (err: Error) => onError(err.message));
+  return redis;
+}
+
+export type { Redis };
