@@ -10,13 +10,15 @@ const transform = {
 const common = {
   transform,
   testEnvironment: 'node',
-  roots: ['<rootDir>/apps', '<rootDir>/packages', '<rootDir>/tooling'],
+  roots: ['<rootDir>/apps', '<rootDir>/packages', '<rootDir>/tooling', '<rootDir>/e2e'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
 };
 
 module.exports = {
   reporters: ['default', '<rootDir>/tooling/jest/summary-reporter.js'],
+  // Integration files start processes and databases; unit tests finish far below this.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['**/src/**/*.test.ts'] },
     {
@@ -25,7 +27,6 @@ module.exports = {
       testMatch: ['**/test/**/*.test.ts'],
       globalSetup: '<rootDir>/tooling/jest/global-setup.ts',
       globalTeardown: '<rootDir>/tooling/jest/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { parseEnv, resolveSecrets } from '@llmgw/config';
-import { createRedis } from '@llmgw/db';
+import { createRedis } from '@llmgw/db/redis';
 import { createLogger, exitOnStartupError, serve } from '@llmgw/http';
 import { createApp } from './app';
 import { gatewayEnvSchema } from './env';

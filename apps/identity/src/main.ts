@@ -1,13 +1,14 @@
 import { createServer } from 'node:http';
-import { parseEnv, resolveSecrets } from '@llmgw/config';
-import { createDatabase, createRedis } from '@llmgw/db';
+import { parseEnv, resolveInternalSecret } from '@llmgw/config';
+import { createDatabase } from '@llmgw/db';
+import { createRedis } from '@llmgw/db/redis';
 import { createLogger, exitOnStartupError, serve } from '@llmgw/http';
 import { createApp } from './app';
 import { identityEnvSchema } from './env';
 
 async function main() {
   const env = parseEnv(identityEnvSchema);
-  const { internalSecret } = resolveSecrets(env);
+  const internalSecret = resolveInternalSecret(env);
   const logger = createLogger({ name: 'identity', level: env.LOG_LEVEL });
   const database = createDatabase({
     connectionString: env.DATABASE_URL,

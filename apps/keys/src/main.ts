@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
-import { parseEnv, resolveSecrets } from '@llmgw/config';
-import { createDatabase, createRedis } from '@llmgw/db';
+import { parseEnv, resolveInternalSecret } from '@llmgw/config';
+import { createDatabase } from '@llmgw/db';
+import { createRedis } from '@llmgw/db/redis';
 import { createLogger, exitOnStartupError, serve } from '@llmgw/http';
 import { createApp } from './app';
 import type { KeysDB } from './db';
@@ -8,7 +9,7 @@ import { keysEnvSchema } from './env';
 
 async function main() {
   const env = parseEnv(keysEnvSchema);
-  const { internalSecret } = resolveSecrets(env);
+  const internalSecret = resolveInternalSecret(env);
   const logger = createLogger({ name: 'keys', level: env.LOG_LEVEL });
   const database = createDatabase<KeysDB>({
     connectionString: env.DATABASE_URL,

@@ -104,6 +104,22 @@ export function resolveSecrets(env: {
   return { masterKey, internalSecret };
 }
 
+/** For services behind the gateway: they need only the HMAC secret, never the master key. */
+export function resolveInternalSecret(env: {
+  NODE_ENV?: string;
+  INTERNAL_SECRET?: string | undefined;
+}): string {
+  const prod = isProduction(env as NodeJS.ProcessEnv);
+  const internalSecret = env.INTERNAL_SECRET || (prod ? undefined : DEV_INTERNAL_SECRET);
+  if (!internalSecret) throw new ConfigError('invalid environment: INTERNAL_SECRET: required in production');
+  if (prod && internalSecret.length < 32) {
+    throw new ConfigError(
+      'invalid environment: INTERNAL_SECRET: must be at least 32 characters in production',
+    );
+  }
+  return internalSecret;
+}
+
 export const nodeEnv = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 };

@@ -18,11 +18,19 @@ export function parseDuration(value: string): Duration | null {
 
 export const isValidDuration = (value: string) => parseDuration(value) !== null;
 
-/** now + duration; months are calendar months (UTC). */
+/**
+ * now + duration; months are calendar months (UTC). A day that does not exist in the target month is
+ * clamped to its last day (Jan 31 + 1mo = Feb 28/29), as LiteLLM's `duration_in_seconds` does, instead of
+ * overflowing into the month after.
+ */
 export function addDuration(from: Date, d: Duration): Date {
   if (d.unit === 'mo') {
     const out = new Date(from);
+    const day = out.getUTCDate();
+    out.setUTCDate(1);
     out.setUTCMonth(out.getUTCMonth() + d.amount);
+    const lastDay = new Date(Date.UTC(out.getUTCFullYear(), out.getUTCMonth() + 1, 0)).getUTCDate();
+    out.setUTCDate(Math.min(day, lastDay));
     return out;
   }
   return new Date(from.getTime() + d.amount * (UNIT_SECONDS[d.unit] ?? 0) * 1000);

@@ -9,4 +9,3 @@ export {
 export * from './database-url';
 export * from './migrate';
 export * from './pool';
-export * from './redis';

@@ -35,9 +35,12 @@ export async function serve(opts: ServeOptions): Promise<void> {
     readiness.accepting = false;
     logger.info({ signal }, 'shutting down');
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive sockets become idle as their last response ends; close them as soon as they do.
     server.closeIdleConnections();
+    const sweeper = setInterval(() => server.closeIdleConnections(), 50);
     const timer = setTimeout(() => server.closeAllConnections(), opts.drainMs ?? 10_000);
     await drained;
+    clearInterval(sweeper);
     clearTimeout(timer);
     try {
       await opts.close();

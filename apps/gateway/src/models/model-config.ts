@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
+const ENV_REF = /^os\.environ\/(.+)$/;
+
 /**
  * LiteLLM's config.yaml `model_list`, so a LiteLLM config works unchanged for OpenAI-compatible
  * upstreams. `os.environ/NAME` values are read from the environment at load time.
@@ -9,7 +11,11 @@ import { z } from 'zod';
 const litellmParamsSchema = z
   .object({
     model: z.string().min(1),
-    api_base: z.string().url().optional(),
+    /** A URL, or `os.environ/NAME` whose value must be one (checked after resolving). */
+    api_base: z
+      .string()
+      .refine((v) => ENV_REF.test(v) || z.string().url().safeParse(v).success, 'Invalid URL')
+      .optional(),
     api_key: z.string().optional(),
     rpm: z.number().int().positive().optional(),
     tpm: z.number().int().positive().optional(),
@@ -52,8 +58,6 @@ export interface Deployment {
 
 export class ModelConfigError extends Error {}
 
-const ENV_REF = /^os\.environ\/(.+)$/;
-
 function resolveEnvRef(value: string | undefined, env: NodeJS.ProcessEnv, where: string): string | undefined {
   if (value === undefined) return undefined;
   const m = ENV_REF.exec(value);
@@ -68,13 +72,16 @@ export function parseModelConfig(text: string, env: NodeJS.ProcessEnv = process.
   const parsed = configSchema.safeParse(parse(text) ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ModelConfigError(`${issue?.path.join('.') ?? 'config'}: ${issue?.message ?? 'invalid'}`);
+    throw new ModelConfigError(`${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data.model_list.map((entry, i) => {
     const where = `model_list.${i} (${entry.model_name})`;
     const p = entry.litellm_params;
     const apiBase =
       resolveEnvRef(p.api_base, env, `${where}.litellm_params.api_base`) ?? 'https://api.openai.com/v1';
+    if (!z.string().url().safeParse(apiBase).success) {
+      throw new ModelConfigError(`${where}.litellm_params.api_base: Invalid URL`);
+    }
     const apiKey = resolveEnvRef(p.api_key, env, `${where}.litellm_params.api_key`) ?? null;
     const { api_key: _secret, ...publicParams } = p;
     return {
