@@ -77,6 +77,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     IDENTITY_URL: `http://127.0.0.1:${ports.identity}`,
     KEYS_URL: `http://127.0.0.1:${ports.keys}`,
     SPEND_URL: `http://127.0.0.1:${ports.spend}`,
+    NOTIFIER_URL: `http://127.0.0.1:${ports.notifier}`,
     MAIL_OUTBOX_DIR: join(dir, 'outbox'),
     ...extraEnv,
   };

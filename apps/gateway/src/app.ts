@@ -28,7 +28,7 @@ export interface GatewayDeps {
   redisPrefix: string;
   masterKey: string;
   internalSecret: string;
-  services: { identity: string; keys: string; spend: string };
+  services: { identity: string; keys: string; spend: string; notifier: string };
   deployments: Deployment[];
   logger: Logger;
   readiness: Readiness;

@@ -11,6 +11,7 @@ export const gatewayEnvSchema = z.object({
   IDENTITY_URL: serviceUrl('http://127.0.0.1:4001'),
   KEYS_URL: serviceUrl('http://127.0.0.1:4002'),
   SPEND_URL: serviceUrl('http://127.0.0.1:4003'),
+  NOTIFIER_URL: serviceUrl('http://127.0.0.1:4004'),
   /** LiteLLM-shaped model config (model_list). */
   CONFIG_FILE: z.string().default('config.yaml'),
   /** How long an auth record is trusted from process memory; pub/sub drops it sooner on any change. */

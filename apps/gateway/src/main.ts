@@ -22,7 +22,12 @@ async function main() {
     redisPrefix: env.REDIS_PREFIX,
     masterKey,
     internalSecret,
-    services: { identity: env.IDENTITY_URL, keys: env.KEYS_URL, spend: env.SPEND_URL },
+    services: {
+      identity: env.IDENTITY_URL,
+      keys: env.KEYS_URL,
+      spend: env.SPEND_URL,
+      notifier: env.NOTIFIER_URL,
+    },
     deployments,
     logger,
     readiness,

@@ -17,7 +17,7 @@ export function isLlmRoute(path: string): boolean {
   return LLM_ROUTE_PATTERNS.some((re) => re.test(path));
 }
 
-export type Owner = 'identity' | 'keys' | 'spend';
+export type Owner = 'identity' | 'keys' | 'spend' | 'notifier';
 
 /** Which service owns a management route (ARCHITECTURE §2, "Route ownership"). */
 export function routeOwner(path: string): Owner | null {
@@ -25,6 +25,7 @@ export function routeOwner(path: string): Owner | null {
   if (/^\/(login|v2\/login|logout)$/.test(path) || path === '/sso/get/ui_settings') return 'identity';
   if (/^\/key(\/|$)/.test(path)) return 'keys';
   if (/^\/(spend|global\/spend)(\/|$)/.test(path)) return 'spend';
+  if (/^\/email(\/|$)/.test(path)) return 'notifier';
   return null;
 }
 

@@ -55,6 +55,7 @@ export function forwardToServices(deps: ForwardDeps): RequestHandler {
     identity: proxyTo('identity', deps.services.identity),
     keys: proxyTo('keys', deps.services.keys),
     spend: proxyTo('spend', deps.services.spend),
+    notifier: proxyTo('notifier', deps.services.notifier),
   };
 
   return async (req, res, next) => {
