@@ -39,6 +39,11 @@ export interface Stack {
   stop: () => Promise<void>;
 }
 
+/** Extra `model_list` entries (LiteLLM YAML) for a test, e.g. a model whose upstream is down. */
+export interface StackOptions {
+  extraModelsYaml?: string;
+}
+
 export function modelConfigYaml(mockPort: number): string {
   const entry = (name: string) => `  - model_name: ${name}
     litellm_params:
@@ -52,7 +57,10 @@ export function modelConfigYaml(mockPort: number): string {
   return `model_list:\n${['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small'].map(entry).join('')}`;
 }
 
-export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(
+  extraEnv: Record<string, string> = {},
+  options: StackOptions = {},
+): Promise<Stack> {
   const database = await createTestDatabase();
   const redisPrefix = newRedisPrefix();
   const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -61,7 +69,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
   ) as Record<AppName, number>;
   const dir = mkdtempSync(join(tmpdir(), 'llmgw-e2e-'));
   const configFile = join(dir, 'config.yaml');
-  writeFileSync(configFile, modelConfigYaml(ports['mock-llm']));
+  writeFileSync(configFile, modelConfigYaml(ports['mock-llm']) + (options.extraModelsYaml ?? ''));
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',

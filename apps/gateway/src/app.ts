@@ -16,11 +16,13 @@ import express from 'express';
 import type { Redis } from 'ioredis';
 import { AuthRecords } from './auth/auth-records';
 import { createAuthenticator } from './auth/authenticate';
+import { Limiter } from './limits/limiter';
 import { createLlmHandler } from './llm/llm-handler';
 import { sendError } from './llm/respond';
 import { forwardToServices } from './management/forward';
 import type { Deployment } from './models/model-config';
 import { ModelRouter } from './models/model-router';
+import type { SpendSink } from './spend/spend-events';
 
 export interface GatewayDeps {
   redis: Redis;
@@ -36,6 +38,9 @@ export interface GatewayDeps {
   authLocalMaxKeys: number;
   upstreamTimeoutMs: number;
   maxLlmBodyBytes: number;
+  defaultMaxTokens: number;
+  /** Where spend events go (the BullMQ `spend` queue in production). */
+  spend: SpendSink;
   now?: () => Date;
 }
 
@@ -67,6 +72,13 @@ export function createApp(deps: GatewayDeps): Gateway {
   const handleLlm = createLlmHandler({
     authenticator,
     router: new ModelRouter(deps.deployments),
+    limiter: new Limiter(deps.redis, {
+      parallelTtlMs: deps.upstreamTimeoutMs + 5000,
+      now: () => now().getTime(),
+    }),
+    spend: deps.spend,
+    redisPrefix: deps.redisPrefix,
+    defaultMaxTokens: deps.defaultMaxTokens,
     logger: deps.logger,
     maxBodyBytes: deps.maxLlmBodyBytes,
     upstreamTimeoutMs: deps.upstreamTimeoutMs,

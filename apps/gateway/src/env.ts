@@ -20,6 +20,8 @@ export const gatewayEnvSchema = z.object({
   /** Upstream time to first byte and idle time between stream frames. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(600_000),
   /** Request body limit on /v1 routes (management routes have 1 MB). */
+  /** Completion tokens assumed when reserving budget for a request without max_tokens. */
+  DEFAULT_MAX_TOKENS: z.coerce.number().int().min(1).max(1_000_000).default(1024),
   MAX_LLM_BODY_BYTES: z.coerce
     .number()
     .int()

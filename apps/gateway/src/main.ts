@@ -1,10 +1,12 @@
 import { createServer } from 'node:http';
 import { parseEnv, resolveSecrets } from '@llmgw/config';
+import { redisKeys } from '@llmgw/contracts';
 import { createRedis } from '@llmgw/db/redis';
 import { createLogger, exitOnStartupError, serve } from '@llmgw/http';
 import { createApp } from './app';
 import { gatewayEnvSchema } from './env';
 import { loadModelConfig } from './models/model-config';
+import { createSpendQueue } from './spend/spend-events';
 
 async function main() {
   const env = parseEnv(gatewayEnvSchema);
@@ -14,7 +16,13 @@ async function main() {
   const onError = (err: string) => logger.warn({ err }, 'redis error');
   const redis = createRedis({ url: env.REDIS_URL, role: 'command', onError });
   const subscriber = createRedis({ url: env.REDIS_URL, role: 'subscriber', onError });
-  await Promise.all([redis.connect(), subscriber.connect()]);
+  const queueConnection = createRedis({ url: env.REDIS_URL, role: 'worker', onError });
+  await Promise.all([redis.connect(), subscriber.connect(), queueConnection.connect()]);
+  const spend = createSpendQueue({
+    connection: queueConnection,
+    prefix: redisKeys(env.REDIS_PREFIX).bullPrefix,
+    logger,
+  });
   const readiness = { accepting: true };
   const gateway = createApp({
     redis,
@@ -35,6 +43,8 @@ async function main() {
     authLocalMaxKeys: env.AUTH_LOCAL_MAX_KEYS,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
     maxLlmBodyBytes: env.MAX_LLM_BODY_BYTES,
+    defaultMaxTokens: env.DEFAULT_MAX_TOKENS,
+    spend,
   });
   await gateway.start();
   logger.info({ models: deployments.map((d) => d.modelName) }, 'model config loaded');
@@ -47,6 +57,8 @@ async function main() {
     logger,
     readiness,
     close: async () => {
+      await spend.close();
+      queueConnection.disconnect();
       redis.disconnect();
       subscriber.disconnect();
     },

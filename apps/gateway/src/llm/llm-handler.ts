@@ -1,20 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '@llmgw/http';
-import { ProxyError } from '@llmgw/http';
+import type { AuthRecord, Principal } from '@llmgw/contracts';
+import { type Logger, ProxyError } from '@llmgw/http';
 import type { Authenticator } from '../auth/authenticate';
+import { type Limiter, type Reservation, scopesFor } from '../limits/limiter';
 import type { ModelRouter } from '../models/model-router';
+import { costOf, type Prices, pricesFor } from '../models/prices';
+import type { SpendSink } from '../spend/spend-events';
 import { assertKeyMayUse, visibleModels } from './model-access';
 import { parseJsonObject, readBody } from './read-body';
 import { sendJson } from './respond';
-import { callUpstream } from './upstream';
+import { callUpstream, type UpstreamOutcome } from './upstream';
+import { countTokens, estimatePromptTokens, promptText, type Usage, usageFromJson } from './usage';
 
 export interface LlmHandlerDeps {
   authenticator: Authenticator;
   router: ModelRouter;
+  limiter: Limiter;
+  spend: SpendSink;
+  redisPrefix: string;
   logger: Logger;
   maxBodyBytes: number;
   upstreamTimeoutMs: number;
+  /** Completion tokens assumed for the budget reservation when a request sets no max_tokens. */
+  defaultMaxTokens: number;
 }
 
 type CallType = 'chat' | 'completion' | 'embedding';
@@ -24,9 +33,15 @@ const UPSTREAM_PATH: Record<CallType, string> = {
   completion: '/completions',
   embedding: '/embeddings',
 };
+const CALL_TYPE_NAME: Record<CallType, string> = {
+  chat: 'acompletion',
+  completion: 'atext_completion',
+  embedding: 'aembedding',
+};
 
 /** LiteLLM's fixed `created` for config models. */
 const MODEL_CREATED = 1677610602;
+const VERSION = '0.1.0';
 
 function classify(path: string): { type: CallType | 'models' | 'model'; pathModel?: string } | null {
   if (/^\/(v1\/)?chat\/completions$/.test(path)) return { type: 'chat' };
@@ -56,22 +71,121 @@ const missingModel = () =>
     param: 'model',
   });
 
+const methodNotAllowed = (method: string | undefined) =>
+  new ProxyError({
+    status: 405,
+    message: `method ${method ?? ''} not allowed on this route`,
+    type: 'invalid_request_error',
+    param: null,
+  });
+
+/** x-litellm-* headers of the key; values LiteLLM would print as None are left out. */
+function keyHeaders(record: AuthRecord | null, reservation: Reservation | null): Record<string, string> {
+  const h: Record<string, string> = { 'x-litellm-version': VERSION };
+  if (!record) return h;
+  if (record.tpmLimit !== null) h['x-litellm-key-tpm-limit'] = String(record.tpmLimit);
+  if (record.rpmLimit !== null) h['x-litellm-key-rpm-limit'] = String(record.rpmLimit);
+  if (record.maxBudget !== null) h['x-litellm-key-max-budget'] = String(record.maxBudget);
+  h['x-litellm-key-spend'] = String(record.spend);
+  reservation?.scopes.forEach((s, i) => {
+    const r = reservation.remaining[i];
+    if (s.rpm !== null && r?.requests !== null && r?.requests !== undefined) {
+      h[`x-ratelimit-${s.descriptor}-limit-requests`] = String(s.rpm);
+      h[`x-ratelimit-${s.descriptor}-remaining-requests`] = String(r.requests);
+    }
+    if (s.tpm !== null && r?.tokens !== null && r?.tokens !== undefined) {
+      h[`x-ratelimit-${s.descriptor}-limit-tokens`] = String(s.tpm);
+      h[`x-ratelimit-${s.descriptor}-remaining-tokens`] = String(r.tokens);
+    }
+  });
+  return h;
+}
+
 /**
  * The OpenAI-compatible routes on plain node:http: read the body, authenticate, check model access,
- * proxy. Returns a promise so the caller owns error handling.
+ * reserve limits and budget (one Redis script), proxy, then settle and record spend off the response path.
  */
 export function createLlmHandler(deps: LlmHandlerDeps) {
   const modelObject = (id: string) => ({ id, object: 'model', created: MODEL_CREATED, owned_by: 'openai' });
 
+  async function usageOf(
+    type: CallType,
+    body: Record<string, unknown>,
+    outcome: UpstreamOutcome,
+  ): Promise<Usage> {
+    if (outcome.body) {
+      let parsed: unknown = null;
+      try {
+        parsed = JSON.parse(outcome.body.toString('utf8'));
+      } catch {
+        // not JSON; counted below
+      }
+      const { usage } = usageFromJson(parsed);
+      if (usage) return usage;
+    }
+    if (outcome.sse?.usage) return outcome.sse.usage;
+    // No usage from the upstream (or the client left before it came): count it ourselves.
+    const promptTokens = await countTokens(promptText(body));
+    const completionTokens = type === 'embedding' ? 0 : await countTokens(outcome.sse?.text ?? '');
+    return { promptTokens, completionTokens, estimated: true };
+  }
+
+  async function afterCall(ctx: {
+    type: CallType;
+    body: Record<string, unknown>;
+    outcome: UpstreamOutcome;
+    reservation: Reservation | null;
+    prices: Prices;
+    principal: Principal;
+    callId: string;
+    model: string;
+    modelGroup: string;
+    apiBase: string;
+    startedAt: number;
+    endedAt: number;
+  }): Promise<void> {
+    const { outcome } = ctx;
+    const ok = outcome.status > 0 && outcome.status < 400;
+    const usage = ok
+      ? await usageOf(ctx.type, ctx.body, outcome)
+      : { promptTokens: 0, completionTokens: 0, estimated: false };
+    const cost = costOf(ctx.prices, usage.promptTokens, usage.completionTokens);
+    if (ctx.reservation)
+      await deps.limiter.settle(ctx.reservation, usage.promptTokens + usage.completionTokens, cost);
+    if (!ok) return;
+    const bodyId = outcome.body ? usageFromJson(safeParse(outcome.body)).id : (outcome.sse?.id ?? null);
+    const firstChunk = outcome.sse?.completionStartTime ?? null;
+    deps.spend.record({
+      callId: ctx.callId,
+      requestId: bodyId ?? ctx.callId,
+      keyHash: ctx.principal.keyHash ?? 'master_key',
+      userId: ctx.principal.userId,
+      teamId: ctx.principal.teamId,
+      model: ctx.model,
+      modelGroup: ctx.modelGroup,
+      apiBase: ctx.apiBase,
+      callType: CALL_TYPE_NAME[ctx.type],
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      cost,
+      startTime: new Date(ctx.startedAt).toISOString(),
+      endTime: new Date(ctx.endedAt).toISOString(),
+      completionStartTime: firstChunk ? new Date(firstChunk).toISOString() : null,
+      status: 'success',
+      endUser: typeof ctx.body.user === 'string' ? ctx.body.user : null,
+    });
+  }
+
   return async function handleLlm(req: IncomingMessage, res: ServerResponse, path: string, reqId: string) {
     const route = classify(path);
-    if (!route)
+    if (!route) {
       throw new ProxyError({
         status: 404,
         message: `route ${path} not found`,
         type: 'not_found_error',
         param: null,
       });
+    }
 
     if (route.type === 'models' || route.type === 'model') {
       if (req.method !== 'GET') throw methodNotAllowed(req.method);
@@ -95,48 +209,95 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     }
 
     if (req.method !== 'POST') throw methodNotAllowed(req.method);
+    const startedAt = Date.now();
     const body = parseJsonObject(await readBody(req, deps.maxBodyBytes));
-    const { record } = await deps.authenticator.authenticate(req.headers);
+    const { principal, record } = await deps.authenticator.authenticate(req.headers);
     const requested = typeof body.model === 'string' && body.model ? body.model : route.pathModel;
     if (!requested) throw missingModel();
     assertKeyMayUse(record, requested);
     const model = record?.aliases[requested] ?? requested;
     const resolved = deps.router.resolve(model);
     if (!resolved) throw invalidModel(UPSTREAM_PATH[route.type], requested);
+    const { deployment, upstreamModel } = resolved;
+    const prices = pricesFor(deployment, upstreamModel);
+    const callId = randomUUID();
+
+    let reservation: Reservation | null = null;
+    if (record) {
+      const scopes = scopesFor(record, deployment.modelName, deps.redisPrefix);
+      const maxTokens = Number(body.max_tokens ?? body.max_completion_tokens ?? deps.defaultMaxTokens);
+      const estimate = scopes.some((s) => s.maxBudget !== null)
+        ? costOf(prices, estimatePromptTokens(body), route.type === 'embedding' ? 0 : maxTokens)
+        : 0;
+      reservation = await deps.limiter.reserve(scopes, callId, estimate);
+    }
 
     const stream = body.stream === true && route.type !== 'embedding';
-    const upstreamBody: Record<string, unknown> = { ...body, model: resolved.upstreamModel };
+    const upstreamBody: Record<string, unknown> = { ...body, model: upstreamModel };
     if (stream) {
       // Usage arrives in the final chunk only when asked for; we need it to charge the call.
       const opts =
         typeof body.stream_options === 'object' && body.stream_options !== null ? body.stream_options : {};
       upstreamBody.stream_options = { ...opts, include_usage: true };
     }
-    const callId = randomUUID();
-    await callUpstream(
-      {
-        deployment: resolved.deployment,
-        path: UPSTREAM_PATH[route.type],
-        body: JSON.stringify(upstreamBody),
-        stream,
-        timeoutMs: deps.upstreamTimeoutMs,
-        responseHeaders: {
-          'x-litellm-call-id': callId,
-          'x-litellm-model-id': resolved.deployment.id,
-          'x-litellm-model-api-base': resolved.deployment.apiBase,
-          'x-litellm-model-group': resolved.deployment.modelName,
-          'x-request-id': reqId,
+    const ctx = {
+      type: route.type,
+      body,
+      reservation,
+      prices,
+      principal,
+      callId,
+      model: upstreamModel,
+      modelGroup: deployment.modelName,
+      apiBase: deployment.apiBase,
+      startedAt,
+    };
+    let outcome: UpstreamOutcome;
+    try {
+      outcome = await callUpstream(
+        {
+          deployment,
+          path: UPSTREAM_PATH[route.type],
+          body: JSON.stringify(upstreamBody),
+          stream,
+          timeoutMs: deps.upstreamTimeoutMs,
+          responseHeaders: {
+            'x-litellm-call-id': callId,
+            'x-litellm-model-id': deployment.id,
+            'x-litellm-model-api-base': deployment.apiBase,
+            'x-litellm-model-group': deployment.modelName,
+            'x-litellm-attempted-retries': '0',
+            ...keyHeaders(record, reservation),
+          },
+          beforeJsonResponse: (status, buf) => {
+            if (status >= 400) return {};
+            const { usage } = usageFromJson(safeParse(buf));
+            const h: Record<string, string> = {
+              'x-litellm-response-duration-ms': String(Date.now() - startedAt),
+            };
+            if (usage)
+              h['x-litellm-response-cost'] = String(
+                costOf(prices, usage.promptTokens, usage.completionTokens),
+              );
+            return h;
+          },
         },
-      },
-      res,
+        res,
+      );
+    } catch (err) {
+      if (reservation) await deps.limiter.settle(reservation, 0, 0).catch(() => {});
+      throw err;
+    }
+    void afterCall({ ...ctx, outcome, endedAt: Date.now() }).catch((err) =>
+      deps.logger.error({ err, reqId, callId }, 'settling a call failed'),
     );
   };
 }
 
-const methodNotAllowed = (method: string | undefined) =>
-  new ProxyError({
-    status: 405,
-    message: `method ${method ?? ''} not allowed on this route`,
-    type: 'invalid_request_error',
-    param: null,
-  });
+function safeParse(buf: Buffer): unknown {
+  try {
+    return JSON.parse(buf.toString('utf8'));
+  } catch {
+    return null;
+  }
+}

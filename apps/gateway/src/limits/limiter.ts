@@ -1,0 +1,174 @@
+import type { AuthRecord } from '@llmgw/contracts';
+import { ProxyError } from '@llmgw/http';
+import type { Redis } from 'ioredis';
+import { RESERVE_LUA, SETTLE_LUA } from './limiter.lua';
+
+/** Money inside Redis is integer nano-USD: exact sums, and 2^53 nano-USD is $9M per counter. */
+export const toNano = (usd: number) => Math.round(usd * 1e9);
+const fromNano = (nano: number) => nano / 1e9;
+
+const WINDOW_MS = 60_000;
+
+/** One thing limits apply to; its name is the LiteLLM descriptor used in headers and messages. */
+export interface Scope {
+  descriptor: 'api_key' | 'user' | 'team' | 'team_member' | 'model_per_key';
+  /** The value shown in messages (key hash, user id, team id, ...). */
+  value: string;
+  base: string;
+  rpm: number | null;
+  tpm: number | null;
+  parallel: number | null;
+  /** USD; null = no budget on this scope. */
+  maxBudget: number | null;
+  /** USD already spent according to Postgres, used to seed a missing counter. */
+  spend: number;
+  /** Wording of the budget error (LiteLLM words key, team and user budgets differently). */
+  budgetMessage: (spentUsd: number, maxUsd: number) => string;
+}
+
+export interface Reservation {
+  scopes: Scope[];
+  reqId: string;
+  reservedNano: number;
+  /** Remaining requests/tokens per scope (null = unlimited), for x-ratelimit-* headers. */
+  remaining: { requests: number | null; tokens: number | null }[];
+}
+
+/** Python-style float for messages (LiteLLM prints Python floats: 1e-07, 0.00012). */
+export function pyFloat(n: number): string {
+  if (Number.isInteger(n)) return `${n}.0`;
+  const s = String(n);
+  return s.replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+/** LiteLLM prints reset times as `2025-12-09 12:01:00 UTC`. */
+const resetText = (ms: number) => `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+
+type LimiterRedis = Redis & {
+  llmgwReserve: (...args: (string | number)[]) => Promise<(string | number)[]>;
+  llmgwSettle: (...args: (string | number)[]) => Promise<number>;
+};
+
+/**
+ * Rate limits and budgets of every scope of a request in one Redis round trip before the call
+ * (`reserve`) and one after (`settle`). Correct across any number of gateway replicas.
+ */
+export class Limiter {
+  private readonly redis: LimiterRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly opts: { parallelTtlMs: number; now: () => number },
+  ) {
+    redis.defineCommand('llmgwReserve', { lua: RESERVE_LUA });
+    redis.defineCommand('llmgwSettle', { lua: SETTLE_LUA });
+    this.redis = redis as LimiterRedis;
+  }
+
+  async reserve(scopes: Scope[], reqId: string, estimateUsd: number): Promise<Reservation> {
+    const reservedNano = toNano(estimateUsd);
+    if (scopes.length === 0) return { scopes, reqId, reservedNano, remaining: [] };
+    const args: (string | number)[] = [scopes.length, ...scopes.map((s) => s.base)];
+    args.push(this.opts.now(), WINDOW_MS, reqId, this.opts.parallelTtlMs);
+    for (const s of scopes) {
+      args.push(
+        s.rpm ?? -1,
+        s.tpm ?? -1,
+        s.parallel ?? -1,
+        s.maxBudget === null ? -1 : toNano(s.maxBudget),
+        toNano(s.spend),
+        reservedNano,
+      );
+    }
+    const [ok, index, type, limit, extra, ...rest] = await this.redis.llmgwReserve(...args);
+    if (Number(ok) !== 1)
+      throw this.rejection(scopes[Number(index) - 1] as Scope, String(type), Number(limit), Number(extra));
+    const remaining = scopes.map((_, i) => {
+      const r = Number(rest[i * 2]);
+      const t = Number(rest[i * 2 + 1]);
+      return { requests: r < 0 ? null : r, tokens: t < 0 ? null : t };
+    });
+    return { scopes, reqId, reservedNano, remaining };
+  }
+
+  async settle(r: Reservation, tokens: number, actualUsd: number): Promise<void> {
+    if (r.scopes.length === 0) return;
+    const actualNano = toNano(actualUsd);
+    const args: (string | number)[] = [r.scopes.length, ...r.scopes.map((s) => s.base)];
+    args.push(this.opts.now(), WINDOW_MS, r.reqId);
+    for (const s of r.scopes) {
+      args.push(
+        tokens,
+        r.reservedNano,
+        actualNano,
+        s.maxBudget === null ? 0 : 1,
+        s.tpm === null ? 0 : 1,
+        s.parallel === null ? 0 : 1,
+      );
+    }
+    await this.redis.llmgwSettle(...args);
+  }
+
+  private rejection(scope: Scope, type: string, limit: number, extra: number): ProxyError {
+    if (type === 'budget') {
+      return new ProxyError({
+        status: 400,
+        message: scope.budgetMessage(fromNano(extra), fromNano(limit)),
+        type: 'budget_exceeded',
+        param: null,
+      });
+    }
+    const resetAt = type === 'max_parallel_requests' ? this.opts.now() + 1000 : extra;
+    const retryAfter = Math.max(1, Math.ceil((resetAt - this.opts.now()) / 1000));
+    return new ProxyError({
+      status: 429,
+      message: `Rate limit exceeded for ${scope.descriptor}: ${scope.value}. Limit type: ${type}. Current limit: ${limit}, Remaining: 0. Limit resets at: ${resetText(resetAt)}`,
+      type: 'None',
+      param: 'None',
+      headers: {
+        'retry-after': String(retryAfter),
+        rate_limit_type: type,
+        reset_at: resetText(resetAt),
+        [`x-ratelimit-${scope.descriptor}-limit-${type === 'tokens' ? 'tokens' : 'requests'}`]: String(limit),
+        [`x-ratelimit-${scope.descriptor}-remaining-${type === 'tokens' ? 'tokens' : 'requests'}`]: '0',
+      },
+    });
+  }
+}
+
+/** The scopes a request is limited by. Only scopes with at least one limit or budget are returned. */
+export function scopesFor(record: AuthRecord, model: string, prefix: string): Scope[] {
+  const scopes: Scope[] = [];
+  const keyBudget = (spent: number, max: number) =>
+    `Budget has been exceeded! Current cost: ${pyFloat(spent)}, Max budget: ${pyFloat(max)}`;
+  const push = (s: Scope) => {
+    if (s.rpm !== null || s.tpm !== null || s.parallel !== null || s.maxBudget !== null) scopes.push(s);
+  };
+  push({
+    descriptor: 'api_key',
+    value: record.token,
+    base: `${prefix}lim:key:${record.token}`,
+    rpm: record.rpmLimit,
+    tpm: record.tpmLimit,
+    parallel: record.maxParallelRequests,
+    maxBudget: record.maxBudget,
+    spend: record.spend,
+    budgetMessage: keyBudget,
+  });
+  const modelRpm = (record.metadata.model_rpm_limit as Record<string, number> | undefined)?.[model];
+  const modelTpm = (record.metadata.model_tpm_limit as Record<string, number> | undefined)?.[model];
+  if (modelRpm !== undefined || modelTpm !== undefined) {
+    push({
+      descriptor: 'model_per_key',
+      value: `${record.token}:${model}`,
+      base: `${prefix}lim:mpk:${record.token}:${model}`,
+      rpm: modelRpm ?? null,
+      tpm: modelTpm ?? null,
+      parallel: null,
+      maxBudget: null,
+      spend: 0,
+      budgetMessage: keyBudget,
+    });
+  }
+  return scopes;
+}
