@@ -69,7 +69,9 @@ export async function startStack(
   ) as Record<AppName, number>;
   const dir = mkdtempSync(join(tmpdir(), 'llmgw-e2e-'));
   const configFile = join(dir, 'config.yaml');
-  writeFileSync(configFile, modelConfigYaml(ports['mock-llm']) + (options.extraModelsYaml ?? ''));
+  // `__MOCK__` in extra models stands for this stack's mock-llm port.
+  const extra = (options.extraModelsYaml ?? '').replaceAll('__MOCK__', String(ports['mock-llm']));
+  writeFileSync(configFile, modelConfigYaml(ports['mock-llm']) + extra);
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',

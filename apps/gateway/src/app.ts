@@ -20,6 +20,7 @@ import { Limiter } from './limits/limiter';
 import { createLlmHandler } from './llm/llm-handler';
 import { sendError } from './llm/respond';
 import { forwardToServices } from './management/forward';
+import { gatewayRoutes } from './management/gateway-routes';
 import type { Deployment } from './models/model-config';
 import { ModelRouter } from './models/model-router';
 import type { SpendSink } from './spend/spend-events';
@@ -69,15 +70,16 @@ export function createApp(deps: GatewayDeps): Gateway {
     logger: deps.logger,
   });
   const authenticator = createAuthenticator({ masterKey: deps.masterKey, records, now });
+  const router = new ModelRouter(deps.deployments);
   const handleLlm = createLlmHandler({
     authenticator,
-    router: new ModelRouter(deps.deployments),
+    router,
     limiter: new Limiter(deps.redis, {
       parallelTtlMs: deps.upstreamTimeoutMs + 5000,
       now: () => now().getTime(),
     }),
     spend: deps.spend,
-    redisPrefix: deps.redisPrefix,
+    redisKeys: redisKeys(deps.redisPrefix),
     defaultMaxTokens: deps.defaultMaxTokens,
     logger: deps.logger,
     maxBodyBytes: deps.maxLlmBodyBytes,
@@ -98,6 +100,7 @@ export function createApp(deps: GatewayDeps): Gateway {
       deps.readiness,
     ),
   );
+  management.use(gatewayRoutes({ authenticator, router, probeTimeoutMs: 5000 }));
   management.use(
     forwardToServices({
       authenticator,

@@ -13,8 +13,22 @@ export function redisKeys(prefix: string) {
     authInvalidations: `${prefix}auth:invalidate`,
     /** BullMQ prefix (BullMQ appends its own `:queue:...`). */
     bullPrefix: `${prefix}bull`,
-    /** UI sessions. */
+    /** UI sessions, by sha256 hex of the session id (never the raw id). */
     session: (id: string) => `${prefix}sess:${id}`,
+    /** Set of the session id hashes of one user, so a role change or delete can end them all. */
+    userSessions: (userId: string) => `${prefix}sess:user:${userId}`,
+    /** Failed-login counter of one account (sha256 hex of the lower-cased username). */
+    loginFailuresAccount: (accountHash: string) => `${prefix}login:fail:acct:${accountHash}`,
+    /** Failed-login counter of one client IP. */
+    loginFailuresIp: (ip: string) => `${prefix}login:fail:ip:${ip}`,
+    /**
+     * Base key of one limit scope of the gateway's limiter; the scripts derive `<base>:rpm`, `:tpm:<w>`,
+     * `:par` and `:spend` (spend so far, integer nano-USD, including in-flight reservations).
+     */
+    limitScope: (scope: LimitScopeKind, id: string) => `${prefix}lim:${scope}:${id}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/** key = key hash; user = user id; team = team id; member = `<team id>:<user id>`; mpk = `<key hash>:<model>`. */
+export type LimitScopeKind = 'key' | 'user' | 'team' | 'member' | 'mpk';

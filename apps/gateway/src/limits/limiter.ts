@@ -1,4 +1,4 @@
-import type { AuthRecord } from '@llmgw/contracts';
+import type { AuthRecord, RedisKeys } from '@llmgw/contracts';
 import { ProxyError } from '@llmgw/http';
 import type { Redis } from 'ioredis';
 import { RESERVE_LUA, SETTLE_LUA } from './limiter.lua';
@@ -137,7 +137,7 @@ export class Limiter {
 }
 
 /** The scopes a request is limited by. Only scopes with at least one limit or budget are returned. */
-export function scopesFor(record: AuthRecord, model: string, prefix: string): Scope[] {
+export function scopesFor(record: AuthRecord, model: string, keys: RedisKeys): Scope[] {
   const scopes: Scope[] = [];
   const keyBudget = (spent: number, max: number) =>
     `Budget has been exceeded! Current cost: ${pyFloat(spent)}, Max budget: ${pyFloat(max)}`;
@@ -147,7 +147,7 @@ export function scopesFor(record: AuthRecord, model: string, prefix: string): Sc
   push({
     descriptor: 'api_key',
     value: record.token,
-    base: `${prefix}lim:key:${record.token}`,
+    base: keys.limitScope('key', record.token),
     rpm: record.rpmLimit,
     tpm: record.tpmLimit,
     parallel: record.maxParallelRequests,
@@ -161,7 +161,7 @@ export function scopesFor(record: AuthRecord, model: string, prefix: string): Sc
     push({
       descriptor: 'model_per_key',
       value: `${record.token}:${model}`,
-      base: `${prefix}lim:mpk:${record.token}:${model}`,
+      base: keys.limitScope('mpk', `${record.token}:${model}`),
       rpm: modelRpm ?? null,
       tpm: modelTpm ?? null,
       parallel: null,

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthRecord, Principal } from '@llmgw/contracts';
-import { type Logger, ProxyError } from '@llmgw/http';
+import type { AuthRecord, Principal, RedisKeys } from '@llmgw/contracts';
+import { isProxyError, type Logger, ProxyError } from '@llmgw/http';
 import type { Authenticator } from '../auth/authenticate';
 import { type Limiter, type Reservation, scopesFor } from '../limits/limiter';
-import type { ModelRouter } from '../models/model-router';
+import type { ModelRouter, Route } from '../models/model-router';
 import { costOf, type Prices, pricesFor } from '../models/prices';
 import type { SpendSink } from '../spend/spend-events';
 import { assertKeyMayUse, visibleModels } from './model-access';
@@ -18,7 +18,7 @@ export interface LlmHandlerDeps {
   router: ModelRouter;
   limiter: Limiter;
   spend: SpendSink;
-  redisPrefix: string;
+  redisKeys: RedisKeys;
   logger: Logger;
   maxBodyBytes: number;
   upstreamTimeoutMs: number;
@@ -42,6 +42,8 @@ const CALL_TYPE_NAME: Record<CallType, string> = {
 /** LiteLLM's fixed `created` for config models. */
 const MODEL_CREATED = 1677610602;
 const VERSION = '0.1.0';
+/** One call tries at most this many deployments of its model group. */
+const MAX_ATTEMPTS = 3;
 
 function classify(path: string): { type: CallType | 'models' | 'model'; pathModel?: string } | null {
   if (/^\/(v1\/)?chat\/completions$/.test(path)) return { type: 'chat' };
@@ -216,15 +218,15 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     if (!requested) throw missingModel();
     assertKeyMayUse(record, requested);
     const model = record?.aliases[requested] ?? requested;
-    const resolved = deps.router.resolve(model);
-    if (!resolved) throw invalidModel(UPSTREAM_PATH[route.type], requested);
-    const { deployment, upstreamModel } = resolved;
+    const candidates = deps.router.candidates(model);
+    if (!candidates?.length) throw invalidModel(UPSTREAM_PATH[route.type], requested);
+    const { deployment, upstreamModel } = candidates[0] as Route;
     const prices = pricesFor(deployment, upstreamModel);
     const callId = randomUUID();
 
     let reservation: Reservation | null = null;
     if (record) {
-      const scopes = scopesFor(record, deployment.modelName, deps.redisPrefix);
+      const scopes = scopesFor(record, deployment.modelName, deps.redisKeys);
       const maxTokens = Number(body.max_tokens ?? body.max_completion_tokens ?? deps.defaultMaxTokens);
       const estimate = scopes.some((s) => s.maxBudget !== null)
         ? costOf(prices, estimatePromptTokens(body), route.type === 'embedding' ? 0 : maxTokens)
@@ -247,50 +249,70 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
       prices,
       principal,
       callId,
-      model: upstreamModel,
-      modelGroup: deployment.modelName,
-      apiBase: deployment.apiBase,
       startedAt,
     };
-    let outcome: UpstreamOutcome;
+    let outcome: UpstreamOutcome | null = null;
+    let used = candidates[0] as Route;
     try {
-      outcome = await callUpstream(
-        {
-          deployment,
-          path: UPSTREAM_PATH[route.type],
-          body: JSON.stringify(upstreamBody),
-          stream,
-          timeoutMs: deps.upstreamTimeoutMs,
-          responseHeaders: {
-            'x-litellm-call-id': callId,
-            'x-litellm-model-id': deployment.id,
-            'x-litellm-model-api-base': deployment.apiBase,
-            'x-litellm-model-group': deployment.modelName,
-            'x-litellm-attempted-retries': '0',
-            ...keyHeaders(record, reservation),
-          },
-          beforeJsonResponse: (status, buf) => {
-            if (status >= 400) return {};
-            const { usage } = usageFromJson(safeParse(buf));
-            const h: Record<string, string> = {
-              'x-litellm-response-duration-ms': String(Date.now() - startedAt),
-            };
-            if (usage)
-              h['x-litellm-response-cost'] = String(
-                costOf(prices, usage.promptTokens, usage.completionTokens),
-              );
-            return h;
-          },
-        },
-        res,
-      );
+      // Connection failures (nothing reached the upstream) move on to the next deployment of the group.
+      for (let attempt = 0; outcome === null; attempt++) {
+        used = candidates[attempt] as Route;
+        const d = used.deployment;
+        try {
+          outcome = await callUpstream(
+            {
+              deployment: d,
+              path: UPSTREAM_PATH[route.type],
+              body: JSON.stringify({ ...upstreamBody, model: used.upstreamModel }),
+              stream,
+              timeoutMs: deps.upstreamTimeoutMs,
+              responseHeaders: {
+                'x-litellm-call-id': callId,
+                'x-litellm-model-id': d.id,
+                'x-litellm-model-api-base': d.apiBase,
+                'x-litellm-model-group': d.modelName,
+                'x-litellm-attempted-retries': String(attempt),
+                ...keyHeaders(record, reservation),
+              },
+              beforeJsonResponse: (status, buf) => {
+                if (status >= 400) return {};
+                const { usage } = usageFromJson(safeParse(buf));
+                const h: Record<string, string> = {
+                  'x-litellm-response-duration-ms': String(Date.now() - startedAt),
+                };
+                if (usage) {
+                  const p = pricesFor(d, used.upstreamModel);
+                  h['x-litellm-response-cost'] = String(
+                    costOf(p, usage.promptTokens, usage.completionTokens),
+                  );
+                }
+                return h;
+              },
+            },
+            res,
+          );
+        } catch (err) {
+          const retryable = isProxyError(err) && err.type === 'api_connection_error' && !res.headersSent;
+          if (!retryable || attempt + 1 >= Math.min(candidates.length, MAX_ATTEMPTS)) throw err;
+          deps.logger.warn(
+            { reqId, callId, deployment: d.id, err: (err as Error).message },
+            'upstream unreachable, trying the next deployment',
+          );
+        }
+      }
     } catch (err) {
       if (reservation) await deps.limiter.settle(reservation, 0, 0).catch(() => {});
       throw err;
     }
-    void afterCall({ ...ctx, outcome, endedAt: Date.now() }).catch((err) =>
-      deps.logger.error({ err, reqId, callId }, 'settling a call failed'),
-    );
+    void afterCall({
+      ...ctx,
+      outcome,
+      prices: pricesFor(used.deployment, used.upstreamModel),
+      model: used.upstreamModel,
+      modelGroup: used.deployment.modelName,
+      apiBase: used.deployment.apiBase,
+      endedAt: Date.now(),
+    }).catch((err) => deps.logger.error({ err, reqId, callId }, 'settling a call failed'));
   };
 }
 

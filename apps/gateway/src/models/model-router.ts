@@ -1,5 +1,10 @@
 import type { Deployment } from './model-config';
 
+export interface Route {
+  deployment: Deployment;
+  upstreamModel: string;
+}
+
 /**
  * Picks the deployment for a requested model name: exact `model_name`, then wildcard entries
  * (`openai/*`), round-robin across several deployments of one name.
@@ -31,25 +36,31 @@ export class ModelRouter {
     return [...this.byName.keys()];
   }
 
-  resolve(model: string): { deployment: Deployment; upstreamModel: string } | null {
+  resolve(model: string): Route | null {
+    return this.candidates(model)?.[0] ?? null;
+  }
+
+  /**
+   * Every deployment that can serve `model`, starting with the round-robin pick; the rest, in order, are
+   * where a call goes when the first one cannot be reached.
+   */
+  candidates(model: string): Route[] | null {
     const exact = this.byName.get(model);
-    if (exact?.length) {
-      const deployment = this.next(model, exact);
-      return { deployment, upstreamModel: deployment.upstreamModel };
-    }
+    if (exact?.length)
+      return this.rotate(model, exact).map((d) => ({ deployment: d, upstreamModel: d.upstreamModel }));
     for (const w of this.wildcards) {
       if (model.startsWith(w.prefix)) {
-        const d = this.next(w.prefix, w.deployments);
         // `openai/*` forwards `openai/gpt-4o` as `gpt-4o`.
-        return { deployment: d, upstreamModel: model.slice(model.indexOf('/') + 1) };
+        const upstreamModel = model.slice(model.indexOf('/') + 1);
+        return this.rotate(w.prefix, w.deployments).map((d) => ({ deployment: d, upstreamModel }));
       }
     }
     return null;
   }
 
-  private next(name: string, list: Deployment[]): Deployment {
-    const i = this.cursor.get(name) ?? 0;
+  private rotate(name: string, list: Deployment[]): Deployment[] {
+    const i = (this.cursor.get(name) ?? 0) % list.length;
     this.cursor.set(name, (i + 1) % list.length);
-    return list[i % list.length] as Deployment;
+    return i === 0 ? list : [...list.slice(i), ...list.slice(0, i)];
   }
 }
