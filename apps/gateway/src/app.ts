@@ -16,11 +16,13 @@ import express from 'express';
 import type { Redis } from 'ioredis';
 import { AuthRecords } from './auth/auth-records';
 import { createAuthenticator } from './auth/authenticate';
+import { createSessionAuthenticator } from './auth/session';
 import { Limiter } from './limits/limiter';
 import { createLlmHandler } from './llm/llm-handler';
 import { sendError } from './llm/respond';
 import { forwardToServices } from './management/forward';
 import { gatewayRoutes } from './management/gateway-routes';
+import type { Metrics } from './metrics';
 import type { Deployment } from './models/model-config';
 import { ModelRouter } from './models/model-router';
 import type { SpendSink } from './spend/spend-events';
@@ -42,6 +44,7 @@ export interface GatewayDeps {
   defaultMaxTokens: number;
   /** Where spend events go (the BullMQ `spend` queue in production). */
   spend: SpendSink;
+  metrics: Metrics;
   now?: () => Date;
 }
 
@@ -100,6 +103,10 @@ export function createApp(deps: GatewayDeps): Gateway {
       deps.readiness,
     ),
   );
+  management.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', deps.metrics.registry.contentType);
+    res.end(await deps.metrics.registry.metrics());
+  });
   management.use(gatewayRoutes({ authenticator, router, probeTimeoutMs: 5000 }));
   management.use(
     forwardToServices({
@@ -107,6 +114,7 @@ export function createApp(deps: GatewayDeps): Gateway {
       services: deps.services,
       internalSecret: deps.internalSecret,
       logger: deps.logger,
+      sessions: createSessionAuthenticator({ redis: deps.redis, keys: redisKeys(deps.redisPrefix) }),
     }),
   );
   management.use(notFoundHandler);
@@ -122,9 +130,22 @@ export function createApp(deps: GatewayDeps): Gateway {
     }
     const started = process.hrtime.bigint();
     const reqId = ensureRequestId(req, res);
-    res.on('finish', () => logRequest(deps.logger, req, res, reqId, started));
+    res.on('finish', () => {
+      logRequest(deps.logger, req, res, reqId, started);
+      const kind = routeKind(path);
+      deps.metrics.llmRequests.labels(kind, String(res.statusCode)).inc();
+      deps.metrics.llmDuration.labels(kind).observe(Number(process.hrtime.bigint() - started) / 1e9);
+    });
     handleLlm(req, res, path, reqId).catch((err) => sendError(res, err, deps.logger, reqId));
   };
 
   return { handler, start: () => records.start() };
+}
+
+/** A low-cardinality label for an OpenAI route (never the raw path: model names are unbounded). */
+function routeKind(path: string): string {
+  if (path.endsWith('/chat/completions')) return 'chat';
+  if (path.endsWith('/completions')) return 'completion';
+  if (path.endsWith('/embeddings')) return 'embedding';
+  return 'models';
 }

@@ -5,6 +5,7 @@ import { createRedis } from '@llmgw/db/redis';
 import { createLogger, exitOnStartupError, serve } from '@llmgw/http';
 import { createApp } from './app';
 import { gatewayEnvSchema } from './env';
+import { countCommands, createMetrics } from './metrics';
 import { loadModelConfig } from './models/model-config';
 import { createSpendQueue } from './spend/spend-events';
 
@@ -17,6 +18,9 @@ async function main() {
   const redis = createRedis({ url: env.REDIS_URL, role: 'command', onError });
   const subscriber = createRedis({ url: env.REDIS_URL, role: 'subscriber', onError });
   const queueConnection = createRedis({ url: env.REDIS_URL, role: 'worker', onError });
+  const metrics = createMetrics();
+  countCommands(redis, metrics, 'command');
+  countCommands(queueConnection, metrics, 'queue');
   await Promise.all([redis.connect(), subscriber.connect(), queueConnection.connect()]);
   const spend = createSpendQueue({
     connection: queueConnection,
@@ -45,6 +49,7 @@ async function main() {
     maxLlmBodyBytes: env.MAX_LLM_BODY_BYTES,
     defaultMaxTokens: env.DEFAULT_MAX_TOKENS,
     spend,
+    metrics,
   });
   await gateway.start();
   logger.info({ models: deployments.map((d) => d.modelName) }, 'model config loaded');
