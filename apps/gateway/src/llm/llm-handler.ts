@@ -27,6 +27,7 @@ export interface LlmHandlerDeps {
 }
 
 type CallType = 'chat' | 'completion' | 'embedding';
+type JsonAnswer = ReturnType<typeof usageFromJson>;
 
 const UPSTREAM_PATH: Record<CallType, string> = {
   chat: '/chat/completions',
@@ -114,17 +115,9 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     type: CallType,
     body: Record<string, unknown>,
     outcome: UpstreamOutcome,
+    json: JsonAnswer | null,
   ): Promise<Usage> {
-    if (outcome.body) {
-      let parsed: unknown = null;
-      try {
-        parsed = JSON.parse(outcome.body.toString('utf8'));
-      } catch {
-        // not JSON; counted below
-      }
-      const { usage } = usageFromJson(parsed);
-      if (usage) return usage;
-    }
+    if (json?.usage) return json.usage;
     if (outcome.sse?.usage) return outcome.sse.usage;
     // No usage from the upstream (or the client left before it came): count it ourselves.
     const promptTokens = await countTokens(promptText(body));
@@ -136,6 +129,8 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     type: CallType;
     body: Record<string, unknown>;
     outcome: UpstreamOutcome;
+    /** The parsed non-stream answer (parsed once, when its headers were written). */
+    json: JsonAnswer | null;
     reservation: Reservation | null;
     prices: Prices;
     principal: Principal;
@@ -149,13 +144,13 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     const { outcome } = ctx;
     const ok = outcome.status > 0 && outcome.status < 400;
     const usage = ok
-      ? await usageOf(ctx.type, ctx.body, outcome)
+      ? await usageOf(ctx.type, ctx.body, outcome, ctx.json)
       : { promptTokens: 0, completionTokens: 0, estimated: false };
     const cost = costOf(ctx.prices, usage.promptTokens, usage.completionTokens);
     if (ctx.reservation)
       await deps.limiter.settle(ctx.reservation, usage.promptTokens + usage.completionTokens, cost);
     if (!ok) return;
-    const bodyId = outcome.body ? usageFromJson(safeParse(outcome.body)).id : (outcome.sse?.id ?? null);
+    const bodyId = ctx.json?.id ?? outcome.sse?.id ?? null;
     const firstChunk = outcome.sse?.completionStartTime ?? null;
     deps.spend.record({
       callId: ctx.callId,
@@ -252,6 +247,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
       startedAt,
     };
     let outcome: UpstreamOutcome | null = null;
+    let json: JsonAnswer | null = null;
     let used = candidates[0] as Route;
     try {
       // Connection failures (nothing reached the upstream) move on to the next deployment of the group.
@@ -276,7 +272,8 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
               },
               beforeJsonResponse: (status, buf) => {
                 if (status >= 400) return {};
-                const { usage } = usageFromJson(safeParse(buf));
+                json = usageFromJson(safeParse(buf));
+                const { usage } = json;
                 const h: Record<string, string> = {
                   'x-litellm-response-duration-ms': String(Date.now() - startedAt),
                 };
@@ -307,6 +304,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     void afterCall({
       ...ctx,
       outcome,
+      json,
       prices: pricesFor(used.deployment, used.upstreamModel),
       model: used.upstreamModel,
       modelGroup: used.deployment.modelName,
