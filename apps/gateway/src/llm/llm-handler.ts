@@ -147,8 +147,14 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
       ? await usageOf(ctx.type, ctx.body, outcome, ctx.json)
       : { promptTokens: 0, completionTokens: 0, estimated: false };
     const cost = costOf(ctx.prices, usage.promptTokens, usage.completionTokens);
-    if (ctx.reservation)
-      await deps.limiter.settle(ctx.reservation, usage.promptTokens + usage.completionTokens, cost);
+    if (ctx.reservation) {
+      // A failed settle (Redis gone) must not lose the spend event below.
+      await deps.limiter
+        .settle(ctx.reservation, usage.promptTokens + usage.completionTokens, cost)
+        .catch((err: Error) =>
+          deps.logger.warn({ callId: ctx.callId, err: err.message }, 'settling limits failed'),
+        );
+    }
     if (!ok) return;
     const bodyId = ctx.json?.id ?? outcome.sse?.id ?? null;
     const firstChunk = outcome.sse?.completionStartTime ?? null;
@@ -226,7 +232,18 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
       const estimate = scopes.some((s) => s.maxBudget !== null)
         ? costOf(prices, estimatePromptTokens(body), route.type === 'embedding' ? 0 : maxTokens)
         : 0;
-      reservation = await deps.limiter.reserve(scopes, callId, estimate);
+      try {
+        reservation = await deps.limiter.reserve(scopes, callId, estimate);
+      } catch (err) {
+        if (isProxyError(err)) throw err;
+        // Redis is unreachable. The key itself was authenticated (from the bounded local cache), so the
+        // call goes ahead unlimited rather than failing every cached key: an outage can overrun a budget
+        // by what is spent while it lasts, never by more. The spend is still recorded once Redis is back.
+        deps.logger.warn(
+          { reqId, err: (err as Error).message },
+          'limits unavailable, call admitted without them',
+        );
+      }
     }
 
     const stream = body.stream === true && route.type !== 'embedding';
