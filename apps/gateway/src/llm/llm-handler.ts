@@ -121,7 +121,8 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     if (outcome.sse?.usage) return outcome.sse.usage;
     // No usage from the upstream (or the client left before it came): count it ourselves.
     const promptTokens = await countTokens(promptText(body));
-    const completionTokens = type === 'embedding' ? 0 : await countTokens(outcome.sse?.text ?? '');
+    const completionTokens =
+      type === 'embedding' ? 0 : await countTokens(json?.text ?? outcome.sse?.text ?? '');
     return { promptTokens, completionTokens, estimated: true };
   }
 

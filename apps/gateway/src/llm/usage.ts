@@ -21,9 +21,18 @@ const toUsage = (u: UsageJson | undefined | null): Usage | null =>
     ? { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens ?? 0, estimated: false }
     : null;
 
-export function usageFromJson(body: unknown): { usage: Usage | null; id: string | null } {
-  const obj = (body ?? {}) as { usage?: UsageJson; id?: unknown };
-  return { usage: toUsage(obj.usage), id: typeof obj.id === 'string' ? obj.id : null };
+export function usageFromJson(body: unknown): { usage: Usage | null; id: string | null; text: string } {
+  const obj = (body ?? {}) as {
+    usage?: UsageJson;
+    id?: unknown;
+    choices?: { message?: { content?: unknown }; text?: unknown }[];
+  };
+  // The generated text, for counting tokens when the upstream gives no usage.
+  const text = (obj.choices ?? [])
+    .map((c) => c.message?.content ?? c.text)
+    .filter((t): t is string => typeof t === 'string')
+    .join('');
+  return { usage: toUsage(obj.usage), id: typeof obj.id === 'string' ? obj.id : null, text };
 }
 
 /** Incremental SSE scanner: cheap per chunk (only frames mentioning usage are parsed). */
