@@ -1,4 +1,6 @@
+export * from './email-producer';
 export * from './ports';
 export * from './processes';
 export * from './redis-server';
+export * from './smtp-sink';
 export * from './tcp-fault-proxy';
