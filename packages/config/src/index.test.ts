@@ -180,7 +180,11 @@ describe('flag', () => {
     expect(parseEnv(schema, {})).toEqual({ ON: true, OFF: false });
   });
 
-  test.each(['yes', 'TRUE', 'on', ''])('when set to "%s", then it is rejected', (value) => {
+  test('when set to an empty string, then it counts as unset and takes its fallback', () => {
+    expect(parseEnv(schema, { ON: '', OFF: '' })).toEqual({ ON: true, OFF: false });
+  });
+
+  test.each(['yes', 'TRUE', 'on'])('when set to "%s", then it is rejected', (value) => {
     const err = configErrorOf(() => parseEnv(schema, { ON: value }));
 
     expect(err.message).toBe(

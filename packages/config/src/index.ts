@@ -11,7 +11,9 @@ export class ConfigError extends Error {
 
 /** Parses `env` with `schema`; on failure throws a ConfigError whose message names every bad variable. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
-  const result = schema.safeParse(env);
+  // An empty `NAME=` (common in .env files and compose) means "not set": defaults apply.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(set);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';

@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 
 const ENV_REF = /^os\.environ\/(.+)$/;
+const SECRET_PARAM = /api_key|secret|password|credential|access_key|auth_token|session_token|private_key/i;
 
 /**
  * LiteLLM's config.yaml `model_list`, so a LiteLLM config works unchanged for OpenAI-compatible
@@ -69,7 +70,13 @@ function resolveEnvRef(value: string | undefined, env: NodeJS.ProcessEnv, where:
 
 /** Parses a LiteLLM config.yaml text into deployments; errors name the entry and field. */
 export function parseModelConfig(text: string, env: NodeJS.ProcessEnv = process.env): Deployment[] {
-  const parsed = configSchema.safeParse(parse(text) ?? {});
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (err) {
+    throw new ModelConfigError(`config is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = configSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ModelConfigError(`${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`);
@@ -83,7 +90,8 @@ export function parseModelConfig(text: string, env: NodeJS.ProcessEnv = process.
       throw new ModelConfigError(`${where}.litellm_params.api_base: Invalid URL`);
     }
     const apiKey = resolveEnvRef(p.api_key, env, `${where}.litellm_params.api_key`) ?? null;
-    const { api_key: _secret, ...publicParams } = p;
+    // Credentials of any provider (api_key, aws_secret_access_key, vertex_credentials, ...) never leave.
+    const publicParams = Object.fromEntries(Object.entries(p).filter(([k]) => !SECRET_PARAM.test(k)));
     return {
       modelName: entry.model_name,
       upstreamModel: p.model.includes('/') ? p.model.slice(p.model.indexOf('/') + 1) : p.model,
