@@ -89,6 +89,8 @@ export async function startStack(
     SPEND_URL: `http://127.0.0.1:${ports.spend}`,
     NOTIFIER_URL: `http://127.0.0.1:${ports.notifier}`,
     MAIL_OUTBOX_DIR: join(dir, 'outbox'),
+    // Identity: invitation links and login redirects point at this stack's gateway.
+    PROXY_BASE_URL: `http://127.0.0.1:${ports.gateway}`,
     ...extraEnv,
   };
   const apps = {} as Record<AppName, SpawnedApp>;

@@ -22,6 +22,7 @@ import { createLlmHandler } from './llm/llm-handler';
 import { sendError } from './llm/respond';
 import { forwardToServices } from './management/forward';
 import { gatewayRoutes } from './management/gateway-routes';
+import { defaultUiDir, uiStatic } from './management/ui-static';
 import type { Metrics } from './metrics';
 import type { Deployment } from './models/model-config';
 import { ModelRouter } from './models/model-router';
@@ -39,12 +40,16 @@ export interface GatewayDeps {
   readiness: Readiness;
   authLocalTtlMs: number;
   authLocalMaxKeys: number;
+  /** How long keys already in memory keep working while Redis is unreachable. */
+  authStaleIfErrorMs: number;
   upstreamTimeoutMs: number;
   maxLlmBodyBytes: number;
   defaultMaxTokens: number;
   /** Where spend events go (the BullMQ `spend` queue in production). */
   spend: SpendSink;
   metrics: Metrics;
+  /** The built web console served at /ui; default `apps/ui/dist` under the cwd (the repo root). */
+  uiDir?: string;
   now?: () => Date;
 }
 
@@ -70,6 +75,7 @@ export function createApp(deps: GatewayDeps): Gateway {
     internalSecret: deps.internalSecret,
     localTtlMs: deps.authLocalTtlMs,
     maxLocal: deps.authLocalMaxKeys,
+    staleIfErrorMs: deps.authStaleIfErrorMs,
     logger: deps.logger,
   });
   const authenticator = createAuthenticator({ masterKey: deps.masterKey, records, now });
@@ -108,6 +114,7 @@ export function createApp(deps: GatewayDeps): Gateway {
     res.end(await deps.metrics.registry.metrics());
   });
   management.use(gatewayRoutes({ authenticator, router, probeTimeoutMs: 5000 }));
+  management.use(uiStatic({ dir: deps.uiDir ?? defaultUiDir() }));
   management.use(
     forwardToServices({
       authenticator,

@@ -14,8 +14,12 @@ export const gatewayEnvSchema = z.object({
   NOTIFIER_URL: serviceUrl('http://127.0.0.1:4004'),
   /** LiteLLM-shaped model config (model_list). */
   CONFIG_FILE: z.string().default('config.yaml'),
+  /** The built web console served at /ui; unset: apps/ui/dist under the working directory. */
+  UI_DIR: z.string().min(1).optional(),
   /** How long an auth record is trusted from process memory; pub/sub drops it sooner on any change. */
   AUTH_LOCAL_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  /** While Redis is unreachable, keys already in memory keep working this long; unknown keys get 503. */
+  AUTH_STALE_IF_ERROR_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   AUTH_LOCAL_MAX_KEYS: z.coerce.number().int().min(100).max(10_000_000).default(200_000),
   /** Upstream time to first byte and idle time between stream frames. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(600_000),

@@ -45,11 +45,13 @@ async function main() {
     readiness,
     authLocalTtlMs: env.AUTH_LOCAL_TTL_MS,
     authLocalMaxKeys: env.AUTH_LOCAL_MAX_KEYS,
+    authStaleIfErrorMs: env.AUTH_STALE_IF_ERROR_MS,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
     maxLlmBodyBytes: env.MAX_LLM_BODY_BYTES,
     defaultMaxTokens: env.DEFAULT_MAX_TOKENS,
     spend,
     metrics,
+    uiDir: env.UI_DIR,
   });
   await gateway.start();
   logger.info({ models: deployments.map((d) => d.modelName) }, 'model config loaded');

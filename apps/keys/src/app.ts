@@ -1,15 +1,16 @@
-import type { CachedAuthRecord } from '@llmgw/contracts';
 import { redisKeys } from '@llmgw/contracts';
 import type { Kysely } from '@llmgw/db';
 import { createServiceApp, type Logger, type Readiness } from '@llmgw/http';
 import type { Redis } from 'ioredis';
-import { createAuthCache } from './auth-record/auth-cache';
+import { type AuthCache, createAuthCache } from './auth-record/auth-cache';
 import { authRecordRoutes } from './auth-record/auth-record.routes';
-import { buildAuthRecord } from './auth-record/build-record';
+import { createRecordLoader } from './auth-record/record-loader';
 import type { KeysDB } from './db';
+import type { IdentityClient } from './identity/identity-client';
 import { keysRepository } from './keys/keys.repository';
 import { keysRoutes } from './keys/keys.routes';
 import { createKeysService } from './keys/keys.service';
+import { KeysMetrics, QueryCounter } from './metrics';
 
 export interface KeysAppDeps {
   db: Kysely<KeysDB>;
@@ -17,28 +18,47 @@ export interface KeysAppDeps {
   redis: Redis;
   redisPrefix: string;
   internalSecret: string;
+  identity: IdentityClient;
   logger: Logger;
   readiness: Readiness;
   negativeCacheSeconds: number;
   authRecordTtlSeconds: number;
+  /** Keep Redis complete and maintain the warm marker (see AuthCache). */
+  authWarm: boolean;
+  metrics?: KeysMetrics;
   now?: () => Date;
 }
 
-export function createApp(deps: KeysAppDeps) {
+export interface KeysApp {
+  app: ReturnType<typeof createServiceApp>;
+  authCache: AuthCache;
+  metrics: KeysMetrics;
+}
+
+export function createApp(deps: KeysAppDeps): KeysApp {
   const now = deps.now ?? (() => new Date());
+  const metrics = deps.metrics ?? new KeysMetrics();
+  const db = deps.db.withPlugin(new QueryCounter(() => metrics.dbQueries++));
   const authCache = createAuthCache({
     redis: deps.redis,
     keys: redisKeys(deps.redisPrefix),
+    load: createRecordLoader({ db, identity: deps.identity }),
+    listHashes: (after, limit) => keysRepository.tokensAfter(db, after, limit),
+    existingHashes: (hashes) => keysRepository.existingTokens(db, hashes),
+    warm: deps.authWarm,
     recordTtlSeconds: deps.authRecordTtlSeconds,
     negativeTtlSeconds: deps.negativeCacheSeconds,
-    load: async (hash, gen): Promise<CachedAuthRecord> => {
-      const row = await keysRepository.findByToken(deps.db, hash);
-      return row ? buildAuthRecord(row, gen) : { found: false, gen };
+    logger: deps.logger,
+    metrics: {
+      onFill: (found) => {
+        if (found) metrics.fillsFound++;
+        else metrics.fillsMissing++;
+      },
     },
   });
-  const service = createKeysService({ db: deps.db, authCache, now });
+  const service = createKeysService({ db, authCache, identity: deps.identity, now });
 
-  return createServiceApp({
+  const app = createServiceApp({
     logger: deps.logger,
     readiness: deps.readiness,
     internalSecret: deps.internalSecret,
@@ -48,9 +68,13 @@ export function createApp(deps: KeysAppDeps) {
         await deps.redis.ping();
       },
     },
-    routes: (app) => {
-      app.use(authRecordRoutes(authCache));
-      app.use(keysRoutes(service));
+    publicRoutes: (a) => {
+      a.use(metrics.router());
+    },
+    routes: (a) => {
+      a.use(authRecordRoutes(authCache, service));
+      a.use(keysRoutes(service));
     },
   });
+  return { app, authCache, metrics };
 }

@@ -6,6 +6,7 @@ import { createLogger, exitOnStartupError, serve } from '@llmgw/http';
 import { createApp } from './app';
 import type { KeysDB } from './db';
 import { keysEnvSchema } from './env';
+import { createIdentityClient } from './identity/identity-client';
 
 async function main() {
   const env = parseEnv(keysEnvSchema);
@@ -23,17 +24,25 @@ async function main() {
   });
   await redis.connect();
   const readiness = { accepting: true };
-  const app = createApp({
+  const { app, authCache } = createApp({
     db: database.db,
     pingDb: database.ping,
     redis,
     redisPrefix: env.REDIS_PREFIX,
     internalSecret,
+    identity: createIdentityClient({
+      baseUrl: env.IDENTITY_URL,
+      internalSecret,
+      timeoutMs: env.IDENTITY_TIMEOUT_MS,
+    }),
     logger,
     readiness,
     negativeCacheSeconds: env.NEGATIVE_CACHE_SECONDS,
     authRecordTtlSeconds: env.AUTH_RECORD_TTL_SECONDS,
+    authWarm: env.AUTH_WARM,
   });
+  // Fill Redis with every key's record now, and again whenever the warm marker disappears.
+  authCache.startWarmKeeper(env.AUTH_WARM_CHECK_MS, env.AUTH_RECORD_TTL_SECONDS * 1000);
   await serve({
     server: createServer(app),
     port: env.KEYS_PORT,
@@ -41,6 +50,7 @@ async function main() {
     logger,
     readiness,
     close: async () => {
+      authCache.stop();
       await database.close();
       redis.disconnect();
     },

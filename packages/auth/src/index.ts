@@ -1,2 +1,3 @@
 export * from './roles';
+export * from './route-access';
 export * from './routes';

@@ -29,12 +29,16 @@ export function routeOwner(path: string): Owner | null {
   return null;
 }
 
-/** Routes reachable with no credentials (they carry no principal). */
+/**
+ * Routes reachable with no credentials (they carry no principal). `/logout` is one: identity ends the
+ * session named by the cookie itself, so that logging out works even when the session has expired.
+ */
 export function isPublicRoute(path: string): boolean {
   return (
     path.startsWith('/health/') ||
     path === '/login' ||
     path === '/v2/login' ||
+    path === '/logout' ||
     path.startsWith('/onboarding/') ||
     path === '/ui' ||
     path.startsWith('/ui/') ||

@@ -4,3 +4,4 @@ export * from './internal-routes';
 export * from './principal';
 export * from './queues';
 export * from './redis-keys';
+export * from './session';

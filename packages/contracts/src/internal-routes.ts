@@ -14,6 +14,20 @@ export const INTERNAL_ROUTES = {
   keysDeleteByOwner: '/internal/keys/delete-by-owner',
   /** identity: the facts about a key's owner and team that go into its auth record. */
   authFacts: '/internal/auth-facts',
+  /**
+   * spend: the spend totals (the truth for the `spend` of /key/info, /user/info, /team/info) of a key,
+   * a user, a team and the user's membership in the team: GET with `spendTotalsQuerySchema`, or of many
+   * at once: POST with `spendTotalsBulkSchema`.
+   */
+  spendTotals: '/internal/spend-totals',
+  /**
+   * spend: seeds the gateway's missing Redis budget counters of a key/user/team/membership from the
+   * Postgres totals (set only if missing, never with a value read before a budget reset) and answers the
+   * counters. The gateway calls it when its reserve script finds a budgeted scope without a counter.
+   */
+  spendCounterSeed: '/internal/spend-totals/seed',
+  /** spend: an owner's `budget_duration` was set or cleared (keys, identity); spend resets on schedule. */
+  budgetSchedule: '/internal/budget-schedule',
 } as const;
 
 export const INTERNAL_PREFIX = '/internal/';
@@ -59,6 +73,8 @@ export const authFactsSchema = z.object({
       blocked: z.boolean(),
       models: z.array(z.string()),
       model_aliases: z.record(z.string(), z.string()),
+      /** Routes a plain member may call for the team's keys (LiteLLM default: /key/info, /key/health). */
+      team_member_permissions: z.array(z.string()).optional(),
       ...limitsSchema,
     })
     .nullable(),
@@ -71,3 +87,96 @@ export const authFactsSchema = z.object({
     .nullable(),
 });
 export type AuthFacts = z.infer<typeof authFactsSchema>;
+
+/** The kinds of spend totals; the same scopes as the gateway's Redis budget counters. */
+export const spendEntityKindSchema = z.enum(['key', 'user', 'team', 'member']);
+export type SpendEntityKind = z.infer<typeof spendEntityKindSchema>;
+
+/**
+ * Query of GET `spendTotals` and body of `spendCounterSeed`: any of the three; the membership is the
+ * user's in the team, when both are given.
+ */
+export const spendTotalsQuerySchema = z.object({
+  key_hash: z.string().min(1).max(256).optional(),
+  user_id: z.string().min(1).max(256).optional(),
+  team_id: z.string().min(1).max(256).optional(),
+});
+export type SpendTotalsQuery = z.infer<typeof spendTotalsQuerySchema>;
+
+/** One entity's totals; an entity without any spend yet has spend 0. Dates are ISO-8601 or null. */
+export const entityTotalsSchema = z.object({
+  spend: z.number(),
+  budget_duration: z.string().nullable(),
+  budget_reset_at: z.string().nullable(),
+});
+export type EntityTotals = z.infer<typeof entityTotalsSchema>;
+
+/** Answer of GET `spendTotals`: null for the parts not asked for. */
+export const spendTotalsSchema = z.object({
+  key: entityTotalsSchema.nullable(),
+  user: entityTotalsSchema.nullable(),
+  team: entityTotalsSchema.nullable(),
+  membership: entityTotalsSchema.nullable(),
+});
+export type SpendTotals = z.infer<typeof spendTotalsSchema>;
+
+/** Body of POST `spendTotals` (at most 1,000 ids per list). */
+export const spendTotalsBulkSchema = z.object({
+  key_hashes: z.array(z.string().min(1).max(256)).max(1000).default([]),
+  user_ids: z.array(z.string().min(1).max(256)).max(1000).default([]),
+  team_ids: z.array(z.string().min(1).max(256)).max(1000).default([]),
+  memberships: z
+    .array(z.object({ team_id: z.string().min(1).max(256), user_id: z.string().min(1).max(256) }))
+    .max(1000)
+    .default([]),
+});
+export type SpendTotalsBulk = z.infer<typeof spendTotalsBulkSchema>;
+
+/** Answer of POST `spendTotals`: every id asked for, by id. */
+export const spendTotalsBulkResultSchema = z.object({
+  keys: z.record(z.string(), entityTotalsSchema),
+  users: z.record(z.string(), entityTotalsSchema),
+  teams: z.record(z.string(), entityTotalsSchema),
+  memberships: z.array(entityTotalsSchema.extend({ team_id: z.string(), user_id: z.string() })),
+});
+export type SpendTotalsBulkResult = z.infer<typeof spendTotalsBulkResultSchema>;
+
+/**
+ * Answer of `spendCounterSeed`: the counter of each scope asked for after seeding, in integer nano-USD
+ * (spend including in-flight reservations); `seeded` says whether this call created it.
+ */
+export const spendCounterSeedResultSchema = z.object({
+  counters: z.array(
+    z.object({
+      kind: spendEntityKindSchema,
+      id: z.string(),
+      spend_nano: z.number().int(),
+      seeded: z.boolean(),
+    }),
+  ),
+});
+export type SpendCounterSeedResult = z.infer<typeof spendCounterSeedResultSchema>;
+
+/**
+ * Body of `budgetSchedule`: the owner (keys for keys; identity for users, teams and memberships) tells
+ * spend an entity's `budget_duration` whenever it is set, changed or cleared (null). `id` is the key
+ * hash, user id, team id, or `<team id>:<user id>` for a membership. `budget_reset_at` is the owner's
+ * own computation of the first reset, so both show the same time; without it spend computes LiteLLM's
+ * standardized next reset. The same duration again keeps the current schedule.
+ */
+export const budgetScheduleSchema = z.object({
+  kind: spendEntityKindSchema,
+  id: z.string().min(1).max(512),
+  budget_duration: z.string().max(32).nullable(),
+  budget_reset_at: z.iso.datetime({ offset: true }).nullable().optional(),
+});
+export type BudgetSchedule = z.infer<typeof budgetScheduleSchema>;
+
+/** Answer of `budgetSchedule`: the schedule now in force. */
+export const budgetScheduleResultSchema = z.object({
+  kind: spendEntityKindSchema,
+  id: z.string(),
+  budget_duration: z.string().nullable(),
+  budget_reset_at: z.string().nullable(),
+});
+export type BudgetScheduleResult = z.infer<typeof budgetScheduleResultSchema>;

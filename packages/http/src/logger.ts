@@ -58,15 +58,21 @@ export function createLogger({ name, level = 'info', destination }: LoggerOption
   );
 }
 
-/** Strips query values that may carry secrets (`?key=` on Google-style routes) from a logged URL. */
+/** Strips secrets from a logged URL: query values like `?key=` and raw `sk-` keys in the path. */
 export function safeUrl(url: string | undefined): string {
   if (!url) return '';
   const q = url.indexOf('?');
-  if (q === -1) return url;
-  return `${url.slice(0, q)}?${url
+  // A raw key can sit in a path too (`/key/sk-.../regenerate`).
+  const path = (q === -1 ? url : url.slice(0, q)).replace(/sk-[A-Za-z0-9_-]{4,}/g, 'sk-[redacted]');
+  if (q === -1) return path;
+  return `${path}?${url
     .slice(q + 1)
     .split('&')
-    .map((pair) => (/^(key|api_key|token|password)=/i.test(pair) ? `${pair.split('=')[0]}=[redacted]` : pair))
+    .map((pair) =>
+      /^(key|api_key|token|password|invite_link|invitation_id|id)=/i.test(pair)
+        ? `${pair.split('=')[0]}=[redacted]`
+        : pair,
+    )
     .join('&')}`;
 }
 

@@ -17,6 +17,12 @@ export interface ServiceAppOptions {
   /** Routes that require the gateway's signed principal. */
   routes: (app: Express) => void;
   now?: () => number;
+  /**
+   * Which hops may set X-Forwarded-For (Express `trust proxy`): the gateway's address. Default loopback;
+   * in containers the gateway is another host, so set it (e.g. the compose network) or every client looks
+   * like the gateway.
+   */
+  trustProxy?: string;
 }
 
 /**
@@ -26,7 +32,7 @@ export interface ServiceAppOptions {
 export function createServiceApp(opts: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', opts.trustProxy ?? 'loopback');
   app.use(requestIdMiddleware, requestLogger(opts.logger));
   app.use(healthRouter(opts.checks, opts.readiness));
   if (opts.publicRoutes) {

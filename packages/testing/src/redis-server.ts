@@ -40,7 +40,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   };
   const stop = async () => {
     const c = child;
-    if (!c || c.exitCode !== null) return;
+    // A killed process has a signalCode and a null exitCode: both mean it is already gone.
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise<void>((r) => c.once('exit', () => r()));
     c.kill('SIGKILL');
     await exited;

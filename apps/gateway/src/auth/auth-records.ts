@@ -1,4 +1,5 @@
 import {
+  authWarmKeys,
   type CachedAuthRecord,
   cachedAuthRecordSchema,
   INTERNAL_ROUTES,
@@ -12,16 +13,28 @@ import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 
 export interface AuthRecordsOptions {
-  redis: Redis;
+  redis: Pick<Redis, 'mget'>;
   /** A second connection in subscriber mode for invalidations. */
-  subscriber: Redis;
+  subscriber: Pick<Redis, 'on' | 'subscribe'>;
   keys: RedisKeys;
   keysUrl: string;
   internalSecret: string;
+  /** How long a record is trusted from process memory; pub/sub drops it sooner on any change. */
   localTtlMs: number;
   maxLocal: number;
+  /**
+   * While Redis is unreachable, a record already in process memory is still served until it is this old
+   * (measured from when Redis last confirmed it); unknown keys get 503 (fail closed).
+   */
+  staleIfErrorMs?: number;
   logger: Logger;
+  now?: () => number;
+  /** Cache fills go to the keys service over HTTP; tests may replace it. */
+  fetch?: typeof fetch;
 }
+
+/** The default of AUTH_STALE_IF_ERROR_MS. */
+export const DEFAULT_STALE_IF_ERROR_MS = 30_000;
 
 /** The principal the gateway uses for its own calls to services (cache fills). */
 const SYSTEM_PRINCIPAL: Principal = {
@@ -33,34 +46,59 @@ const SYSTEM_PRINCIPAL: Principal = {
   sessionId: null,
 };
 
+interface LocalEntry {
+  record: CachedAuthRecord;
+  /** When Redis (or the keys service) last confirmed this record. */
+  at: number;
+}
+
+/** A key the keys service does not know, while Redis is complete (the warm marker exists). */
+const MISSING: CachedAuthRecord = { found: false, gen: -1 };
+
 /**
- * Auth records by key hash: process LRU (short TTL, dropped by pub/sub on any change) -> Redis ->
- * the keys service, which builds the record from Postgres and writes it to Redis. Concurrent misses
- * for one hash share one fill.
+ * Auth records by key hash, with one Redis round trip in the common case:
+ * process LRU (short TTL, dropped per hash by pub/sub and entirely on reconnect) -> Redis (the record and
+ * the warm marker in one MGET) -> on a miss, "no such key" when the keys service keeps Redis complete
+ * (warm marker), otherwise the keys service builds the record from Postgres and writes it to Redis.
+ * Concurrent misses for one hash share one load. A load that overlapped an invalidation is answered but
+ * not kept, so a record read just before a change never outlives it in memory.
  */
 export class AuthRecords {
-  private readonly local: LRUCache<string, CachedAuthRecord>;
+  private readonly local: LRUCache<string, LocalEntry>;
   private readonly inflight = new Map<string, Promise<CachedAuthRecord>>();
+  private readonly warmKey: string;
+  private readonly staleMs: number;
+  private readonly now: () => number;
+  /** Bumped by every invalidation message and reconnect. */
+  private invalidations = 0;
 
   constructor(private readonly opts: AuthRecordsOptions) {
-    this.local = new LRUCache({ max: opts.maxLocal, ttl: opts.localTtlMs || 1, ttlAutopurge: false });
+    this.staleMs = opts.staleIfErrorMs ?? DEFAULT_STALE_IF_ERROR_MS;
+    this.now = opts.now ?? Date.now;
+    // Entries are kept as long as they may be served stale; freshness is checked on every read.
+    this.local = new LRUCache({ max: opts.maxLocal });
+    this.warmKey = authWarmKeys(opts.keys).warm;
   }
 
   /** Subscribes to invalidations. A reconnect may have lost messages, so it drops everything. */
   async start(): Promise<void> {
     const { subscriber, keys, logger } = this.opts;
     subscriber.on('message', (_channel: string, hash: string) => {
+      this.invalidations++;
       if (hash === '*') this.local.clear();
       else this.local.delete(hash);
     });
-    subscriber.on('ready', () => this.local.clear());
+    subscriber.on('ready', () => {
+      this.invalidations++;
+      this.local.clear();
+    });
     await subscriber.subscribe(keys.authInvalidations);
     logger.debug('subscribed to auth invalidations');
   }
 
   async get(hash: string): Promise<CachedAuthRecord> {
     const hit = this.local.get(hash);
-    if (hit) return hit;
+    if (hit && this.now() - hit.at < this.opts.localTtlMs) return hit.record;
     let pending = this.inflight.get(hash);
     if (!pending) {
       pending = this.load(hash).finally(() => this.inflight.delete(hash));
@@ -70,15 +108,21 @@ export class AuthRecords {
   }
 
   private async load(hash: string): Promise<CachedAuthRecord> {
-    let json: string | null;
+    const seen = this.invalidations;
+    let json: string | null | undefined;
+    let warm: string | null | undefined;
     try {
-      json = await this.opts.redis.get(this.opts.keys.authRecord(hash));
+      [json, warm] = await this.opts.redis.mget(this.opts.keys.authRecord(hash), this.warmKey);
     } catch (err) {
+      const stale = this.local.peek(hash);
+      if (stale && this.now() - stale.at < this.staleMs) return stale.record;
       this.opts.logger.warn({ err: (err as Error).message }, 'redis unavailable for auth lookup');
       throw serviceUnavailable('Authentication backend (Redis) is unavailable. Retry shortly.');
     }
-    const record = json ? (JSON.parse(json) as CachedAuthRecord) : await this.fill(hash);
-    this.local.set(hash, record);
+    // Records are written by the keys service only; parsing them again would cost the hot path.
+    const record = json ? (JSON.parse(json) as CachedAuthRecord) : warm ? MISSING : await this.fill(hash);
+    if (this.invalidations === seen) this.local.set(hash, { record, at: this.now() });
+    else this.local.delete(hash);
     return record;
   }
 
@@ -86,7 +130,7 @@ export class AuthRecords {
     const url = `${this.opts.keysUrl}${INTERNAL_ROUTES.authRecord(hash)}`;
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await (this.opts.fetch ?? fetch)(url, {
         headers: { [PRINCIPAL_HEADER]: signPrincipal(SYSTEM_PRINCIPAL, this.opts.internalSecret) },
         signal: AbortSignal.timeout(5000),
       });

@@ -28,7 +28,8 @@ export interface Authenticator {
 /**
  * Authenticates a request by key, in LiteLLM's order (wire contract §0.1 and §5): no key / malformed
  * header -> 401; master key (constant-time) -> proxy admin; non-`sk-` -> 401; unknown -> 401
- * token_not_found_in_db; blocked -> 401; expired -> 400 expired_key.
+ * token_not_found_in_db; blocked -> 401; expired -> 400 expired_key; team blocked -> 401. The caller's
+ * role is its owner's role from the record ("unknown" for a key without a user row).
  */
 export function createAuthenticator(opts: {
   masterKey: string;
@@ -83,6 +84,9 @@ export function createAuthenticator(opts: {
             param: hash,
           });
         }
+      }
+      if (record.team?.blocked) {
+        throw authError(`Team=${record.team.teamId} is blocked. Update via \`/team/unblock\` if your admin.`);
       }
       return {
         principal: {

@@ -5,12 +5,17 @@ import { type Logger, ProxyError, signPrincipal } from '@llmgw/http';
 import type { RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { Authenticator } from '../auth/authenticate';
+import { extractKey } from '../auth/extract-key';
+import type { SessionAuthenticator } from '../auth/session';
+import { assertCsrf } from './csrf';
 
 export interface ForwardDeps {
   authenticator: Authenticator;
   services: Record<Owner, string>;
   internalSecret: string;
   logger: Logger;
+  /** UI sessions: the session cookie authenticates management routes when no key is sent. */
+  sessions?: SessionAuthenticator;
 }
 
 /**
@@ -67,8 +72,19 @@ export function forwardToServices(deps: ForwardDeps): RequestHandler {
     delete req.headers[PRINCIPAL_HEADER];
     try {
       if (!isPublicRoute(req.path)) {
-        const { principal } = await deps.authenticator.authenticate(req.headers);
-        res.locals.principal = principal;
+        // A key, when one is sent, always wins; otherwise the UI session cookie (with CSRF protection on
+        // state-changing requests, ARCHITECTURE §7); with neither, the key authenticator's 401.
+        const session =
+          deps.sessions && extractKey(req.headers).kind === 'none'
+            ? await deps.sessions.authenticate(req.headers)
+            : null;
+        if (session) {
+          assertCsrf(req.method, req.headers, session.csrfToken);
+          res.locals.principal = session.principal;
+        } else {
+          const { principal } = await deps.authenticator.authenticate(req.headers);
+          res.locals.principal = principal;
+        }
       }
     } catch (err) {
       next(err);

@@ -1,12 +1,20 @@
-import { parseBody, principalOf } from '@llmgw/http';
+import { parseBody, parseQuery, principalOf } from '@llmgw/http';
 import { Router } from 'express';
 import type { KeyRow } from './keys.repository';
-import { generateKeyRequestSchema } from './keys.schemas';
+import {
+  blockKeyRequestSchema,
+  deleteKeyRequestSchema,
+  generateKeyRequestSchema,
+  keyInfoQuerySchema,
+  keyListQuerySchema,
+  regenerateKeyRequestSchema,
+  updateKeyRequestSchema,
+} from './keys.schemas';
 import type { KeysService } from './keys.service';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-/** The key row as LiteLLM returns it (`LiteLLM_VerificationToken` minus nothing: the hash is public). */
+/** The key row as LiteLLM returns it (`LiteLLM_VerificationToken`; the hash `token` is not secret). */
 export function keyRowToWire(row: KeyRow) {
   return {
     token: row.token,
@@ -49,15 +57,76 @@ export function keyRowToWire(row: KeyRow) {
   };
 }
 
+/** LiteLLM's GenerateKeyResponse: the raw key (shown once) plus the row; token and token_id are the hash. */
+function generateResponse(raw: string, row: KeyRow) {
+  const { token, ...rest } = keyRowToWire(row);
+  return { key: raw, token, token_id: token, ...rest };
+}
+
 export function keysRoutes(service: KeysService): Router {
   const router = Router();
 
   router.post('/key/generate', async (req, res) => {
     const input = parseBody(generateKeyRequestSchema, req.body);
     const { raw, row } = await service.generate(principalOf(res), input);
-    const { token, ...rest } = keyRowToWire(row);
-    // LiteLLM's GenerateKeyResponse: the raw key (shown once) plus the row; token and token_id are the hash.
-    res.json({ key: raw, token, token_id: token, ...rest });
+    res.json(generateResponse(raw, row));
+  });
+
+  router.post('/key/update', async (req, res) => {
+    const input = parseBody(updateKeyRequestSchema, req.body);
+    const row = await service.update(principalOf(res), input);
+    // LiteLLM answers the key as it was sent, then the full updated row (hash included).
+    res.json({ key: input.key, ...keyRowToWire(row) });
+  });
+
+  router.post('/key/regenerate', async (req, res) => {
+    const input = parseBody(regenerateKeyRequestSchema, req.body);
+    const { raw, row } = await service.regenerate(principalOf(res), null, input);
+    res.json(generateResponse(raw, row));
+  });
+
+  router.post('/key/:key/regenerate', async (req, res) => {
+    const input = parseBody(regenerateKeyRequestSchema, req.body);
+    const { raw, row } = await service.regenerate(principalOf(res), String(req.params.key), input);
+    res.json(generateResponse(raw, row));
+  });
+
+  router.post('/key/delete', async (req, res) => {
+    const input = parseBody(deleteKeyRequestSchema, req.body);
+    res.json({ deleted_keys: await service.delete(principalOf(res), input) });
+  });
+
+  router.get('/key/info', async (req, res) => {
+    const query = parseQuery(keyInfoQuerySchema, req.query);
+    const { key, row } = await service.info(principalOf(res), query.key);
+    const { token: _token, ...info } = keyRowToWire(row);
+    res.json({ key, info });
+  });
+
+  router.get('/key/list', async (req, res) => {
+    const query = parseQuery(keyListQuerySchema, req.query);
+    const { rows, total, page, totalPages } = await service.list(principalOf(res), query);
+    res.json({
+      keys: rows.map((r) => (query.return_full_object ? keyRowToWire(r) : r.token)),
+      total_count: total,
+      current_page: page,
+      total_pages: totalPages,
+    });
+  });
+
+  router.post('/key/block', async (req, res) => {
+    const { key } = parseBody(blockKeyRequestSchema, req.body);
+    res.json(keyRowToWire(await service.setBlocked(principalOf(res), key, true)));
+  });
+
+  router.post('/key/unblock', async (req, res) => {
+    const { key } = parseBody(blockKeyRequestSchema, req.body);
+    res.json(keyRowToWire(await service.setBlocked(principalOf(res), key, false)));
+  });
+
+  // Any caller with a valid key; no logging callbacks are configured per key here, so always healthy.
+  router.post('/key/health', (_req, res) => {
+    res.json({ key: 'healthy', logging_callbacks: null });
   });
 
   return router;

@@ -1,16 +1,48 @@
-import { addDuration, nextBudgetReset, type Principal, parseDuration } from '@llmgw/contracts';
+import {
+  addDuration,
+  nextBudgetReset,
+  type OwnerSelector,
+  type Principal,
+  parseDuration,
+} from '@llmgw/contracts';
 import type { Kysely } from '@llmgw/db';
 import type { AuthCache } from '../auth-record/auth-cache';
 import type { KeysDB } from '../db';
-import { generateRawKey, hashKey, keyName } from './key-format';
+import { type IdentityClient, IdentityUnavailableError, type KeyFacts } from '../identity/identity-client';
+import { generateRawKey, hashKey, isKeyHash, keyName, toTokenHash } from './key-format';
 import { keyErrors } from './keys.errors';
-import { assertMayGenerate } from './keys.policy';
-import { AliasTakenError, type KeyRow, keysRepository, TokenTakenError } from './keys.repository';
-import type { GenerateKeyRequest } from './keys.schemas';
+import {
+  assertMayBlock,
+  assertMayGenerate,
+  assertMayWrite,
+  DEFAULT_TEAM_MEMBER_PERMISSIONS,
+  type KeyWriteRoute,
+  ownsKey,
+  type TeamStanding,
+  teamMemberMay,
+} from './keys.policy';
+import {
+  AliasTakenError,
+  type KeyChanges,
+  type KeyRow,
+  keysRepository,
+  LIST_SORT_COLUMNS,
+  type ListSortColumn,
+  TokenTakenError,
+} from './keys.repository';
+import type {
+  DeleteKeyRequest,
+  GenerateKeyRequest,
+  KeyChangeRequest,
+  KeyListQuery,
+  RegenerateKeyRequest,
+  UpdateKeyRequest,
+} from './keys.schemas';
 
 export interface KeysServiceDeps {
   db: Kysely<KeysDB>;
   authCache: AuthCache;
+  identity: IdentityClient;
   now: () => Date;
 }
 
@@ -26,12 +58,168 @@ export interface GeneratedKey {
   row: KeyRow;
 }
 
-export function createKeysService({ db, authCache, now }: KeysServiceDeps) {
+const isAdmin = (p: Principal) => p.role === 'proxy_admin';
+const isAdminOrViewer = (p: Principal) => p.role === 'proxy_admin' || p.role === 'proxy_admin_viewer';
+const has = <T extends object>(input: T, field: keyof T) => input[field] !== undefined;
+
+/** Columns that are plain nullable values: `null` in a change resets them. */
+const NULLABLE_COLUMNS = [
+  'key_alias',
+  'max_budget',
+  'soft_budget',
+  'user_id',
+  'team_id',
+  'organization_id',
+  'max_parallel_requests',
+  'tpm_limit',
+  'rpm_limit',
+  'blocked',
+  'rotation_interval',
+] as const;
+
+/** JSON columns that are never null: `null` in a change resets them to their default. */
+const JSON_COLUMNS = {
+  models: [],
+  aliases: {},
+  config: {},
+  permissions: {},
+  allowed_cache_controls: [],
+  allowed_routes: [],
+  model_max_budget: {},
+} as const;
+
+/**
+ * The columns a /key/update (or the changes of a /key/regenerate) sets. Fields sent as null are applied
+ * (LiteLLM resets them); `metadata` is replaced; `duration` sets `expires = now + duration` ("-1" or
+ * null: never); `model_rpm_limit`, `model_tpm_limit`, `temp_budget_increase` and `temp_budget_expiry`
+ * live inside metadata, as in LiteLLM.
+ */
+export function changesFrom(input: KeyChangeRequest, existing: KeyRow, at: Date): KeyChanges {
+  const c: Record<string, unknown> = {};
+  for (const col of NULLABLE_COLUMNS) if (has(input, col)) c[col] = input[col] ?? null;
+  for (const [col, empty] of Object.entries(JSON_COLUMNS)) {
+    const value = input[col as keyof typeof JSON_COLUMNS];
+    if (value !== undefined) c[col] = JSON.stringify(value ?? empty);
+  }
+  if (has(input, 'spend')) c.spend = input.spend ?? 0;
+  if (has(input, 'key_type')) c.key_type = input.key_type ?? 'default';
+  if (has(input, 'auto_rotate')) c.auto_rotate = input.auto_rotate ?? false;
+  if (has(input, 'duration')) {
+    const d = input.duration && input.duration !== '-1' ? parseDuration(input.duration) : null;
+    c.expires = d ? addDuration(at, d) : null;
+  }
+  if (has(input, 'budget_duration')) {
+    const d = input.budget_duration ? parseDuration(input.budget_duration) : null;
+    c.budget_duration = d ? input.budget_duration : null;
+    c.budget_reset_at = d ? nextBudgetReset(at, d) : null;
+  }
+  const metaFields = [
+    'model_rpm_limit',
+    'model_tpm_limit',
+    'temp_budget_increase',
+    'temp_budget_expiry',
+  ] as const;
+  if (has(input, 'metadata') || metaFields.some((f) => has(input, f))) {
+    const metadata: Record<string, unknown> = has(input, 'metadata')
+      ? { ...(input.metadata ?? {}) }
+      : { ...existing.metadata };
+    for (const f of metaFields) {
+      if (!has(input, f)) continue;
+      const value = input[f];
+      if (value === null) delete metadata[f];
+      else metadata[f] = f === 'temp_budget_expiry' ? new Date(value as string).toISOString() : value;
+    }
+    c.metadata = JSON.stringify(metadata);
+  }
+  return c as KeyChanges;
+}
+
+export function createKeysService({ db, authCache, identity, now }: KeysServiceDeps) {
+  const facts = async (userId: string | null, teamId: string | null): Promise<KeyFacts> => {
+    try {
+      return await identity.authFacts(userId, teamId);
+    } catch (err) {
+      if (err instanceof IdentityUnavailableError) throw keyErrors.identityUnavailable();
+      throw err;
+    }
+  };
+
+  const standing = async (userId: string | null, teamId: string): Promise<TeamStanding> => {
+    const f = await facts(userId, teamId);
+    return {
+      teamId,
+      exists: f.team !== null,
+      role: f.user && f.team ? (f.membership?.role ?? null) : null,
+      memberPermissions: f.team?.team_member_permissions ?? DEFAULT_TEAM_MEMBER_PERMISSIONS,
+    };
+  };
+
+  /**
+   * Team-key rules shared by generate and update (LiteLLM's team key generation check): a non-admin
+   * needs an existing team it is a member of, with the right for `route`; a user the key is assigned to
+   * must be a member of the team.
+   */
+  const assertMayUseTeam = async (
+    principal: Principal,
+    teamId: string,
+    assignedUserId: string | null,
+    route: KeyWriteRoute,
+  ) => {
+    const caller = await standing(principal.userId, teamId);
+    if (!caller.exists) {
+      if (isAdmin(principal)) return;
+      throw keyErrors.teamNotFound(teamId);
+    }
+    if (assignedUserId !== null) {
+      const assignedRole =
+        assignedUserId === principal.userId ? caller.role : (await standing(assignedUserId, teamId)).role;
+      if (assignedRole === null) throw keyErrors.notInTeam(assignedUserId, teamId);
+    }
+    if (isAdmin(principal)) return;
+    if (caller.role === null) throw keyErrors.notInTeam(principal.userId, teamId);
+    teamMemberMay(caller, route);
+  };
+
+  /** LiteLLM's can_modify_verification_token: admin; team admin of a team key; the key's owner. */
+  const mayModify = async (principal: Principal, row: KeyRow, route: KeyWriteRoute) => {
+    if (isAdmin(principal)) return true;
+    if (row.team_id !== null) {
+      const caller = await standing(principal.userId, row.team_id);
+      if (!caller.exists) return false;
+      if (caller.role === 'admin') return true;
+      if (route === '/key/regenerate' || route === '/key/{key}/regenerate') teamMemberMay(caller, route);
+    }
+    return ownsKey(principal, row);
+  };
+
+  const mayRead = async (principal: Principal, row: KeyRow) => {
+    if (isAdminOrViewer(principal)) return true;
+    if (principal.keyHash === row.token) return true;
+    if (ownsKey(principal, row)) return true;
+    if (row.team_id !== null && principal.userId !== null) {
+      return (await standing(principal.userId, row.team_id)).role !== null;
+    }
+    return false;
+  };
+
+  const insertOrExplain = async (alias: string | null | undefined, fn: () => Promise<KeyRow>) => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof AliasTakenError) throw keyErrors.aliasTaken(alias ?? '');
+      if (err instanceof TokenTakenError) throw keyErrors.keyTaken();
+      throw err;
+    }
+  };
+
   return {
     async generate(principal: Principal, input: GenerateKeyRequest): Promise<GeneratedKey> {
       assertMayGenerate(principal, input);
       if (input.key !== undefined && !input.key.startsWith('sk-'))
         throw keyErrors.invalidCustomKey(input.key);
+      if (input.team_id) {
+        await assertMayUseTeam(principal, input.team_id, input.user_id ?? null, '/key/generate');
+      }
       const raw = input.key ?? generateRawKey();
       const at = now();
       const duration = input.duration ? parseDuration(input.duration) : null;
@@ -44,8 +232,8 @@ export function createKeysService({ db, authCache, now }: KeysServiceDeps) {
         ? input.allowed_routes
         : (KEY_TYPE_ROUTES[input.key_type] ?? []);
       const token = hashKey(raw);
-      try {
-        const row = await keysRepository.insert(db, {
+      const row = await insertOrExplain(input.key_alias, () =>
+        keysRepository.insert(db, {
           token,
           key_name: keyName(raw),
           key_alias: input.key_alias ?? null,
@@ -78,16 +266,194 @@ export function createKeysService({ db, authCache, now }: KeysServiceDeps) {
           updated_at: at,
           created_by: principal.userId,
           updated_by: principal.userId,
+        }),
+      );
+      // Write-through: the gateway finds a new key in Redis on its first request.
+      await authCache.refresh([token]);
+      return { raw, row };
+    },
+
+    async update(principal: Principal, input: UpdateKeyRequest): Promise<KeyRow> {
+      assertMayWrite(principal, '/key/update');
+      const { key, ...changes } = input;
+      const token = toTokenHash(key);
+      const existing = await keysRepository.findByToken(db, token);
+      if (!existing) throw keyErrors.updateUnknownKey(token);
+      await assertMayChange(principal, existing, changes, '/key/update');
+      const row = await updateOrExplain(changes.key_alias, () =>
+        keysRepository.update(db, token, {
+          ...changesFrom(changes, existing, now()),
+          updated_at: now(),
+          updated_by: principal.userId,
+        }),
+      );
+      if (!row) throw keyErrors.updateUnknownKey(token);
+      await authCache.refresh([token]);
+      return row;
+    },
+
+    async regenerate(principal: Principal, pathKey: string | null, input: RegenerateKeyRequest) {
+      const route: KeyWriteRoute = pathKey === null ? '/key/regenerate' : '/key/{key}/regenerate';
+      assertMayWrite(principal, route);
+      const key = input.key || pathKey;
+      if (!key) throw keyErrors.noKeyPassed();
+      const oldToken = toTokenHash(key);
+      const existing = await keysRepository.findByToken(db, oldToken);
+      if (!existing) throw keyErrors.regenerateUnknownKey(key);
+      if (!(await mayModify(principal, existing, route))) throw keyErrors.regenerateNotAllowed();
+      if (input.new_key != null && !input.new_key.startsWith('sk-')) throw keyErrors.invalidNewKey();
+      const { key: _key, new_key: newKey, ...changes } = input;
+      await assertMayChange(principal, existing, changes, route);
+      const raw = newKey ?? generateRawKey();
+      const token = hashKey(raw);
+      const at = now();
+      const row = await insertOrExplain(changes.key_alias, async () => {
+        const updated = await keysRepository.update(db, oldToken, {
+          ...changesFrom(changes, existing, at),
+          token,
+          key_name: keyName(raw),
+          updated_at: at,
+          updated_by: principal.userId,
         });
-        // Write-through: the gateway finds a new key in Redis on its first request.
-        await authCache.refresh(token);
-        return { raw, row };
-      } catch (err) {
-        if (err instanceof AliasTakenError) throw keyErrors.aliasTaken(input.key_alias ?? '');
-        if (err instanceof TokenTakenError) throw keyErrors.keyTaken();
-        throw err;
+        if (!updated) throw keyErrors.regenerateUnknownKey(key);
+        return updated;
+      });
+      // Same row, new hash: the old key stops working at once, the new one works at once.
+      await authCache.remove([oldToken]);
+      await authCache.refresh([token]);
+      return { raw, row };
+    },
+
+    async delete(principal: Principal, input: DeleteKeyRequest): Promise<string[]> {
+      assertMayWrite(principal, '/key/delete');
+      const rows = input.keys?.length
+        ? await keysRepository.findByTokens(db, input.keys.map(toTokenHash))
+        : await keysRepository.findByAliases(db, input.key_aliases ?? []);
+      if (rows.length === 0) throw keyErrors.noKeysFound();
+      for (const row of rows) {
+        if (!(await mayModify(principal, row, '/key/delete'))) throw keyErrors.deleteNotAllowed();
       }
+      const deleted = await keysRepository.deleteByTokens(
+        db,
+        rows.map((r) => r.token),
+      );
+      await authCache.remove(deleted);
+      return input.keys?.length ? input.keys : (input.key_aliases ?? []);
+    },
+
+    async info(principal: Principal, key: string | undefined): Promise<{ key: string; row: KeyRow }> {
+      const given = key ?? principal.keyHash;
+      if (!given) throw keyErrors.infoUnknownKey();
+      const row = await keysRepository.findByToken(db, toTokenHash(given));
+      if (!row) throw keyErrors.infoUnknownKey();
+      if (!(await mayRead(principal, row))) throw keyErrors.infoNotAllowed(principal.role);
+      return { key: given, row };
+    },
+
+    async list(principal: Principal, q: KeyListQuery) {
+      let sortBy: ListSortColumn | undefined;
+      if (q.sort_by !== undefined) {
+        if (!(LIST_SORT_COLUMNS as readonly string[]).includes(q.sort_by))
+          throw keyErrors.invalidSortColumn(LIST_SORT_COLUMNS);
+        sortBy = q.sort_by as ListSortColumn;
+      }
+      const order = q.sort_order.toLowerCase();
+      if (order !== 'asc' && order !== 'desc') throw keyErrors.invalidSortOrder();
+      let userId = q.user_id;
+      if (!isAdminOrViewer(principal)) {
+        // LiteLLM's validate_key_list_check: internal users see their own keys only.
+        if (principal.userId === null || principal.role === 'unknown') throw keyErrors.listNoUser();
+        if (userId !== undefined && userId !== principal.userId) throw keyErrors.listOtherUser();
+        if (q.team_id !== undefined && (await standing(principal.userId, q.team_id)).role === null)
+          throw keyErrors.listOtherTeam();
+        if (q.organization_id !== undefined) throw keyErrors.listOtherOrganization();
+        if (q.key_hash !== undefined) {
+          const row = await keysRepository.findByToken(db, q.key_hash);
+          if (row && !(await mayRead(principal, row))) throw keyErrors.infoNotAllowed(principal.role);
+        }
+        userId = principal.userId;
+      }
+      const { rows, total } = await keysRepository.list(db, {
+        userId,
+        teamId: q.team_id,
+        organizationId: q.organization_id,
+        keyAlias: q.key_alias,
+        keyHash: q.key_hash,
+        includeCreatedBy: q.include_created_by_keys,
+        sortBy,
+        sortOrder: order,
+        offset: (q.page - 1) * q.size,
+        limit: q.size,
+      });
+      return { rows, total, page: q.page, totalPages: Math.ceil(total / q.size) };
+    },
+
+    async setBlocked(principal: Principal, key: string, blocked: boolean): Promise<KeyRow> {
+      assertMayBlock(principal, blocked ? '/key/block' : '/key/unblock');
+      if (!key.startsWith('sk-') && !isKeyHash(key)) throw keyErrors.invalidKeyFormat();
+      const token = toTokenHash(key);
+      const row = await keysRepository.update(db, token, {
+        blocked,
+        updated_at: now(),
+        updated_by: principal.userId,
+      });
+      if (!row) throw keyErrors.blockUnknownKey(key);
+      await authCache.refresh([token]);
+      return row;
+    },
+
+    /** Identity changed users or teams: rebuild the record of every key of theirs. */
+    async invalidateOwners(selector: OwnerSelector): Promise<number> {
+      const tokens = await keysRepository.tokensOfOwners(db, selector.userIds, selector.teamIds);
+      for (let i = 0; i < tokens.length; i += 500) await authCache.refresh(tokens.slice(i, i + 500));
+      return tokens.length;
+    },
+
+    /** Identity deleted users or teams: delete their keys, and every gateway refuses them at once. */
+    async deleteOwners(selector: OwnerSelector): Promise<string[]> {
+      const tokens = await keysRepository.deleteByOwners(db, selector.userIds, selector.teamIds);
+      await authCache.remove(tokens);
+      return tokens;
     },
   };
+
+  /** Update and regenerate: who may change this key, and into what. */
+  async function assertMayChange(
+    principal: Principal,
+    existing: KeyRow,
+    changes: KeyChangeRequest,
+    route: KeyWriteRoute,
+  ) {
+    if (
+      !isAdmin(principal) &&
+      has(changes, 'user_id') &&
+      changes.user_id !== existing.user_id &&
+      changes.user_id !== principal.userId
+    ) {
+      throw keyErrors.updateOwnerChange(principal.userId, existing.token, changes.user_id ?? 'None');
+    }
+    if (!isAdmin(principal) && route === '/key/update') {
+      let allowed = false;
+      if (existing.team_id !== null) {
+        const caller = await standing(principal.userId, existing.team_id);
+        allowed = caller.exists && teamMemberMay(caller, route);
+      }
+      if (!allowed && !ownsKey(principal, existing)) throw keyErrors.updateNotAllowed();
+    }
+    const newTeam = changes.team_id;
+    if (newTeam && newTeam !== existing.team_id) {
+      const assigned = has(changes, 'user_id') ? (changes.user_id ?? null) : existing.user_id;
+      await assertMayUseTeam(principal, newTeam, assigned, route);
+    }
+  }
+
+  async function updateOrExplain(alias: string | null | undefined, fn: () => Promise<KeyRow | undefined>) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof AliasTakenError) throw keyErrors.updateAliasTaken(alias ?? '');
+      throw err;
+    }
+  }
 }
 export type KeysService = ReturnType<typeof createKeysService>;
