@@ -170,5 +170,50 @@ export function scopesFor(record: AuthRecord, model: string, keys: RedisKeys): S
       budgetMessage: keyBudget,
     });
   }
+  const { owner, team, membership } = record;
+  if (owner) {
+    push({
+      descriptor: 'user',
+      value: owner.userId,
+      base: keys.limitScope('user', owner.userId),
+      rpm: owner.rpmLimit,
+      tpm: owner.tpmLimit,
+      parallel: owner.maxParallelRequests,
+      // A user's personal budget applies to keys without a team only (LiteLLM §3 "Combination").
+      maxBudget: team ? null : owner.maxBudget,
+      spend: owner.spend,
+      budgetMessage: (spent, max) =>
+        `ExceededBudget: User=${owner.userId} over budget. Spend=${pyFloat(spent)}, Budget=${pyFloat(max)}`,
+    });
+  }
+  if (team) {
+    push({
+      descriptor: 'team',
+      value: team.teamId,
+      base: keys.limitScope('team', team.teamId),
+      rpm: team.rpmLimit,
+      tpm: team.tpmLimit,
+      parallel: team.maxParallelRequests,
+      maxBudget: team.maxBudget,
+      spend: team.spend,
+      budgetMessage: (spent, max) =>
+        `Budget has been exceeded! Team=${team.teamId} Current cost: ${pyFloat(spent)}, Max budget: ${pyFloat(max)}`,
+    });
+    if (membership && owner) {
+      const id = `${team.teamId}:${owner.userId}`;
+      push({
+        descriptor: 'team_member',
+        value: id,
+        base: keys.limitScope('member', id),
+        rpm: membership.rpmLimit,
+        tpm: membership.tpmLimit,
+        parallel: membership.maxParallelRequests,
+        maxBudget: membership.maxBudget,
+        spend: membership.spend,
+        budgetMessage: (spent, max) =>
+          `Budget has been exceeded! Team member=${owner.userId} in Team=${team.teamId} Current cost: ${pyFloat(spent)}, Max budget: ${pyFloat(max)}`,
+      });
+    }
+  }
   return scopes;
 }
