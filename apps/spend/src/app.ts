@@ -1,29 +1,45 @@
-import type { Kysely } from '@llmgw/db';
 import { createServiceApp, type Logger, type Readiness } from '@llmgw/http';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { outageTo503 } from './outage.middleware';
+import type { SpendServices } from './services';
+import { spendJobsRoutes } from './spend-jobs/spend-jobs.routes';
+import { createSpendJobsService } from './spend-jobs/spend-jobs.service';
+import { spendLogsRoutes } from './spend-logs/spend-logs.routes';
+import { totalsRoutes } from './totals/totals.routes';
 
 export interface SpendAppDeps {
-  // biome-ignore lint/suspicious/noExplicitAny: no tables yet; typed when the first migration lands
-  db: Kysely<any>;
+  services: SpendServices;
+  /** The `spend` queue, for the admin's view of failed jobs. */
+  queue: Queue;
   pingDb: () => Promise<void>;
   redis: Redis;
   internalSecret: string;
   logger: Logger;
   readiness: Readiness;
+  /** Clock of the principal check (tests). */
+  nowMs?: () => number;
 }
 
-/** The spend service. Its routes are added resource by resource (one folder each). */
+/** The spend service: spend reads (§1.6), failed spend jobs, and the internal totals routes. */
 export function createApp(deps: SpendAppDeps) {
+  const { services } = deps;
   return createServiceApp({
     logger: deps.logger,
     readiness: deps.readiness,
     internalSecret: deps.internalSecret,
+    ...(deps.nowMs ? { now: deps.nowMs } : {}),
     checks: {
       db: deps.pingDb,
       cache: async () => {
         await deps.redis.ping();
       },
     },
-    routes: () => {},
+    routes: (app) => {
+      app.use(spendLogsRoutes(services.reads));
+      app.use(totalsRoutes(services.totals, services.resets));
+      app.use(spendJobsRoutes(createSpendJobsService({ queue: deps.queue })));
+      app.use(outageTo503);
+    },
   });
 }
