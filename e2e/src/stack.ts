@@ -42,6 +42,8 @@ export interface Stack {
 /** Extra `model_list` entries (LiteLLM YAML) for a test, e.g. a model whose upstream is down. */
 export interface StackOptions {
   extraModelsYaml?: string;
+  /** A Redis of the test's own (fault tests); default the shared one with a prefix of this stack. */
+  redisUrl?: string;
 }
 
 export function modelConfigYaml(mockPort: number): string {
@@ -63,7 +65,7 @@ export async function startStack(
 ): Promise<Stack> {
   const database = await createTestDatabase();
   const redisPrefix = newRedisPrefix();
-  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisUrl = options.redisUrl ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const ports = Object.fromEntries(
     await Promise.all(ORDER.map(async (a) => [a, await freePort()])),
   ) as Record<AppName, number>;

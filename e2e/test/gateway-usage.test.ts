@@ -71,6 +71,12 @@ describe('usage when the upstream sends none', () => {
       completionStartTime: null,
       status: 'success',
       endUser: null,
+      modelId: 'gpt-4o-0',
+      customLlmProvider: 'openai',
+      keyAlias: null,
+      keyName: `sk-...${key.slice(-4)}`,
+      teamAlias: null,
+      organizationId: null,
     });
     expect(await waitFor(async () => ((await counterUsd(key)) === 9e-6 ? 1 : null))).toBe(1);
   });

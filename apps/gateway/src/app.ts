@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import { AuthRecords } from './auth/auth-records';
 import { createAuthenticator } from './auth/authenticate';
 import { createSessionAuthenticator } from './auth/session';
+import { createCounterSeeder } from './limits/counter-seeder';
 import { Limiter } from './limits/limiter';
 import { createLlmHandler } from './llm/llm-handler';
 import { sendError } from './llm/respond';
@@ -86,6 +87,11 @@ export function createApp(deps: GatewayDeps): Gateway {
     limiter: new Limiter(deps.redis, {
       parallelTtlMs: deps.upstreamTimeoutMs + 5000,
       now: () => now().getTime(),
+      seed: createCounterSeeder({
+        spendUrl: deps.services.spend,
+        internalSecret: deps.internalSecret,
+        logger: deps.logger,
+      }),
     }),
     spend: deps.spend,
     redisKeys: redisKeys(deps.redisPrefix),

@@ -26,3 +26,16 @@ export type Principal = z.infer<typeof principalSchema>;
 
 /** Name of the header carrying the signed principal from the gateway to services. */
 export const PRINCIPAL_HEADER = 'x-llmgw-principal';
+
+/**
+ * The principal services use for their own calls to each other (cache fills, invalidations, cascades):
+ * the proxy admin, like the master key.
+ */
+export const SYSTEM_PRINCIPAL: Principal = {
+  kind: 'master',
+  userId: PROXY_ADMIN_ID,
+  role: 'proxy_admin',
+  keyHash: null,
+  teamId: null,
+  sessionId: null,
+};

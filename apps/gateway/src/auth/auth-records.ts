@@ -4,9 +4,8 @@ import {
   cachedAuthRecordSchema,
   INTERNAL_ROUTES,
   PRINCIPAL_HEADER,
-  PROXY_ADMIN_ID,
-  type Principal,
   type RedisKeys,
+  SYSTEM_PRINCIPAL,
 } from '@llmgw/contracts';
 import { type Logger, serviceUnavailable, signPrincipal } from '@llmgw/http';
 import type { Redis } from 'ioredis';
@@ -35,16 +34,6 @@ export interface AuthRecordsOptions {
 
 /** The default of AUTH_STALE_IF_ERROR_MS. */
 export const DEFAULT_STALE_IF_ERROR_MS = 30_000;
-
-/** The principal the gateway uses for its own calls to services (cache fills). */
-const SYSTEM_PRINCIPAL: Principal = {
-  kind: 'master',
-  userId: PROXY_ADMIN_ID,
-  role: 'proxy_admin',
-  keyHash: null,
-  teamId: null,
-  sessionId: null,
-};
 
 interface LocalEntry {
   record: CachedAuthRecord;

@@ -3,8 +3,8 @@
  * one after (`SETTLE`). Both work on a list of scopes (key, user, team, team member, model-per-key); per
  * scope they get one base key and derive the rest, so a scope without limits costs nothing.
  *
- * Per scope, ARGV holds 6 values: rpm limit, tpm limit, parallel limit, max budget (nano-USD), seed spend
- * (nano-USD, used only when the counter is missing) and the reservation (nano-USD); -1 = no limit.
+ * Per scope, ARGV holds 5 values: rpm limit, tpm limit, parallel limit, max budget (nano-USD) and the
+ * reservation (nano-USD); -1 = no limit.
  *
  * - requests per minute: a sliding log (sorted set of request ids scored by time): exact in any window,
  *   across any number of gateway replicas, because the check and the insert happen in one script;
@@ -14,7 +14,9 @@
  *   gateway cannot leak a slot forever;
  * - budget: an integer counter of spend in nano-USD including reservations; a request is admitted while
  *   the counter is below the budget, then its estimate is added, so concurrency can overrun a budget by at
- *   most one estimate.
+ *   most one estimate. The counters are seeded from Postgres by the spend service, never here: a missing
+ *   counter (a Redis restart) makes the script answer "seed" (status 2) without changing anything, the
+ *   gateway asks the spend service to seed it, and runs the script again.
  *
  * Keys are derived inside the scripts from the base keys in KEYS (standalone Redis; not cluster-safe).
  */
@@ -29,11 +31,19 @@ local elapsed = (now - w * window) / window
 local out = {}
 
 -- Pass 1: check every scope without changing anything.
+-- Pass 0: every budgeted scope needs its counter; otherwise ask for seeding and change nothing.
+local missing = {}
+for i = 1, n do
+  if tonumber(ARGV[4 + (i - 1) * 5 + 4]) >= 0 and redis.call('EXISTS', KEYS[i] .. ':spend') == 0 then
+    missing[#missing + 1] = i
+  end
+end
+if #missing > 0 then return {2, unpack(missing)} end
+
 for i = 1, n do
   local base = KEYS[i]
-  local o = 4 + (i - 1) * 6
+  local o = 4 + (i - 1) * 5
   local rpm, tpm, par, budget = tonumber(ARGV[o + 1]), tonumber(ARGV[o + 2]), tonumber(ARGV[o + 3]), tonumber(ARGV[o + 4])
-  local seed = ARGV[o + 5]
   if rpm >= 0 then
     redis.call('ZREMRANGEBYSCORE', base .. ':rpm', '-inf', now - window)
     local used = redis.call('ZCARD', base .. ':rpm')
@@ -60,7 +70,6 @@ for i = 1, n do
     if redis.call('ZCARD', base .. ':par') >= par then return {0, i, 'max_parallel_requests', par, now + 1000} end
   end
   if budget >= 0 then
-    redis.call('SET', base .. ':spend', seed, 'NX')
     local spent = tonumber(redis.call('GET', base .. ':spend'))
     if spent >= budget then return {0, i, 'budget', budget, spent} end
   end
@@ -69,7 +78,7 @@ end
 -- Pass 2: every scope admits the request; record it.
 for i = 1, n do
   local base = KEYS[i]
-  local o = 4 + (i - 1) * 6
+  local o = 4 + (i - 1) * 5
   if tonumber(ARGV[o + 1]) >= 0 then
     redis.call('ZADD', base .. ':rpm', now, reqid)
     redis.call('PEXPIRE', base .. ':rpm', window)
@@ -79,7 +88,7 @@ for i = 1, n do
     redis.call('PEXPIRE', base .. ':par', deadline - now + 1000)
   end
   if tonumber(ARGV[o + 4]) >= 0 then
-    redis.call('INCRBY', base .. ':spend', ARGV[o + 6])
+    redis.call('INCRBY', base .. ':spend', ARGV[o + 5])
   end
 end
 return {1, 0, '', 0, 0, unpack(out)}
@@ -104,7 +113,9 @@ for i = 1, #KEYS do
     redis.call('INCRBY', base .. ':tpm:' .. w, tokens)
     redis.call('PEXPIRE', base .. ':tpm:' .. w, window * 2)
   end
-  if ARGV[o + 4] == '1' and actual ~= reserved then
+  -- A counter that vanished (Redis restart) is left to the spend service to seed from Postgres: an
+  -- INCRBY here would create it holding only this difference and unblock an over-budget key.
+  if ARGV[o + 4] == '1' and actual ~= reserved and redis.call('EXISTS', base .. ':spend') == 1 then
     redis.call('INCRBY', base .. ':spend', actual - reserved)
   end
 end

@@ -1,4 +1,4 @@
-import type { AuthRecord, RedisKeys } from '@llmgw/contracts';
+import type { AuthRecord, LimitScopeKind, RedisKeys } from '@llmgw/contracts';
 import { ProxyError } from '@llmgw/http';
 import type { Redis } from 'ioredis';
 import { RESERVE_LUA, SETTLE_LUA } from './limiter.lua';
@@ -8,6 +8,17 @@ export const toNano = (usd: number) => Math.round(usd * 1e9);
 const fromNano = (nano: number) => nano / 1e9;
 
 const WINDOW_MS = 60_000;
+/** RESERVE's answer when budget counters must be seeded first. */
+const SEED = 2;
+
+export const budgetStoreUnavailable = () =>
+  new ProxyError({
+    status: 503,
+    message:
+      'rate limits and budgets cannot be checked right now (Redis or the spend service is unreachable), retry shortly',
+    type: 'service_unavailable',
+    param: null,
+  });
 
 /** One thing limits apply to; its name is the LiteLLM descriptor used in headers and messages. */
 export interface Scope {
@@ -20,8 +31,9 @@ export interface Scope {
   parallel: number | null;
   /** USD; null = no budget on this scope. */
   maxBudget: number | null;
-  /** USD already spent according to Postgres, used to seed a missing counter. */
-  spend: number;
+  /** The spend-service entity whose Postgres total seeds this scope's budget counter. */
+  kind: LimitScopeKind;
+  id: string;
   /** Wording of the budget error (LiteLLM words key, team and user budgets differently). */
   budgetMessage: (spentUsd: number, maxUsd: number) => string;
 }
@@ -58,7 +70,12 @@ export class Limiter {
 
   constructor(
     redis: Redis,
-    private readonly opts: { parallelTtlMs: number; now: () => number },
+    private readonly opts: {
+      parallelTtlMs: number;
+      now: () => number;
+      /** Asks the spend service to seed the missing budget counters of these scopes from Postgres. */
+      seed: (scopes: Scope[]) => Promise<void>;
+    },
   ) {
     redis.defineCommand('llmgwReserve', { lua: RESERVE_LUA });
     redis.defineCommand('llmgwSettle', { lua: SETTLE_LUA });
@@ -76,13 +93,20 @@ export class Limiter {
         s.tpm ?? -1,
         s.parallel ?? -1,
         s.maxBudget === null ? -1 : toNano(s.maxBudget),
-        toNano(s.spend),
         reservedNano,
       );
     }
-    const [ok, index, type, limit, extra, ...rest] = await this.redis.llmgwReserve(...args);
-    if (Number(ok) !== 1)
+    let result = await this.redis.llmgwReserve(...args);
+    if (Number(result[0]) === SEED) {
+      // A budget counter is missing (first use, or Redis lost it): seed from Postgres, then once more.
+      await this.opts.seed(result.slice(1).map((i) => scopes[Number(i) - 1] as Scope));
+      result = await this.redis.llmgwReserve(...args);
+      if (Number(result[0]) === SEED) throw budgetStoreUnavailable();
+    }
+    const [ok, index, type, limit, extra, ...rest] = result;
+    if (Number(ok) !== 1) {
       throw this.rejection(scopes[Number(index) - 1] as Scope, String(type), Number(limit), Number(extra));
+    }
     const remaining = scopes.map((_, i) => {
       const r = Number(rest[i * 2]);
       const t = Number(rest[i * 2 + 1]);
@@ -147,12 +171,13 @@ export function scopesFor(record: AuthRecord, model: string, keys: RedisKeys): S
   push({
     descriptor: 'api_key',
     value: record.token,
+    kind: 'key',
+    id: record.token,
     base: keys.limitScope('key', record.token),
     rpm: record.rpmLimit,
     tpm: record.tpmLimit,
     parallel: record.maxParallelRequests,
     maxBudget: record.maxBudget,
-    spend: record.spend,
     budgetMessage: keyBudget,
   });
   const modelRpm = (record.metadata.model_rpm_limit as Record<string, number> | undefined)?.[model];
@@ -161,12 +186,13 @@ export function scopesFor(record: AuthRecord, model: string, keys: RedisKeys): S
     push({
       descriptor: 'model_per_key',
       value: `${record.token}:${model}`,
+      kind: 'mpk',
+      id: `${record.token}:${model}`,
       base: keys.limitScope('mpk', `${record.token}:${model}`),
       rpm: modelRpm ?? null,
       tpm: modelTpm ?? null,
       parallel: null,
       maxBudget: null,
-      spend: 0,
       budgetMessage: keyBudget,
     });
   }
@@ -175,13 +201,14 @@ export function scopesFor(record: AuthRecord, model: string, keys: RedisKeys): S
     push({
       descriptor: 'user',
       value: owner.userId,
+      kind: 'user',
+      id: owner.userId,
       base: keys.limitScope('user', owner.userId),
       rpm: owner.rpmLimit,
       tpm: owner.tpmLimit,
       parallel: owner.maxParallelRequests,
       // A user's personal budget applies to keys without a team only (LiteLLM §3 "Combination").
       maxBudget: team ? null : owner.maxBudget,
-      spend: owner.spend,
       budgetMessage: (spent, max) =>
         `ExceededBudget: User=${owner.userId} over budget. Spend=${pyFloat(spent)}, Budget=${pyFloat(max)}`,
     });
@@ -190,12 +217,13 @@ export function scopesFor(record: AuthRecord, model: string, keys: RedisKeys): S
     push({
       descriptor: 'team',
       value: team.teamId,
+      kind: 'team',
+      id: team.teamId,
       base: keys.limitScope('team', team.teamId),
       rpm: team.rpmLimit,
       tpm: team.tpmLimit,
       parallel: team.maxParallelRequests,
       maxBudget: team.maxBudget,
-      spend: team.spend,
       budgetMessage: (spent, max) =>
         `Budget has been exceeded! Team=${team.teamId} Current cost: ${pyFloat(spent)}, Max budget: ${pyFloat(max)}`,
     });
@@ -204,12 +232,13 @@ export function scopesFor(record: AuthRecord, model: string, keys: RedisKeys): S
       push({
         descriptor: 'team_member',
         value: id,
+        kind: 'member',
+        id,
         base: keys.limitScope('member', id),
         rpm: membership.rpmLimit,
         tpm: membership.tpmLimit,
         parallel: membership.maxParallelRequests,
         maxBudget: membership.maxBudget,
-        spend: membership.spend,
         budgetMessage: (spent, max) =>
           `Budget has been exceeded! Team member=${owner.userId} in Team=${team.teamId} Current cost: ${pyFloat(spent)}, Max budget: ${pyFloat(max)}`,
       });

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthRecord, Principal, RedisKeys } from '@llmgw/contracts';
 import { isProxyError, type Logger, ProxyError } from '@llmgw/http';
 import type { Authenticator } from '../auth/authenticate';
-import { type Limiter, type Reservation, scopesFor } from '../limits/limiter';
+import { budgetStoreUnavailable, type Limiter, type Reservation, scopesFor } from '../limits/limiter';
 import type { ModelRouter, Route } from '../models/model-router';
 import { costOf, type Prices, pricesFor } from '../models/prices';
 import type { SpendSink } from '../spend/spend-events';
@@ -135,6 +135,10 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     reservation: Reservation | null;
     prices: Prices;
     principal: Principal;
+    record: AuthRecord | null;
+    modelId: string;
+    /** Provider prefix of the deployment's model (`openai` for `openai/gpt-4o`). */
+    provider: string | null;
     callId: string;
     model: string;
     modelGroup: string;
@@ -177,6 +181,12 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
       completionStartTime: firstChunk ? new Date(firstChunk).toISOString() : null,
       status: 'success',
       endUser: typeof ctx.body.user === 'string' ? ctx.body.user : null,
+      modelId: ctx.modelId,
+      customLlmProvider: ctx.provider,
+      keyAlias: ctx.record?.keyAlias ?? null,
+      keyName: ctx.record?.keyName ?? null,
+      teamAlias: ctx.record?.team?.teamAlias ?? null,
+      organizationId: ctx.record?.organizationId ?? null,
     });
   }
 
@@ -237,13 +247,11 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
         reservation = await deps.limiter.reserve(scopes, callId, estimate);
       } catch (err) {
         if (isProxyError(err)) throw err;
-        // Redis is unreachable. The key itself was authenticated (from the bounded local cache), so the
-        // call goes ahead unlimited rather than failing every cached key: an outage can overrun a budget
-        // by what is spent while it lasts, never by more. The spend is still recorded once Redis is back.
-        deps.logger.warn(
-          { reqId, err: (err as Error).message },
-          'limits unavailable, call admitted without them',
-        );
+        // Redis is unreachable and this key has limits or a budget to enforce: fail closed rather than
+        // let an outage (or the moment after a restart, before counters are seeded) overrun a budget.
+        // Keys without limits (no scopes) never get here and keep working from the local cache.
+        deps.logger.warn({ reqId, err: (err as Error).message }, 'limits unavailable');
+        throw budgetStoreUnavailable();
       }
     }
 
@@ -323,6 +331,9 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
       ...ctx,
       outcome,
       json,
+      record,
+      modelId: used.deployment.id,
+      provider: providerOf(used.deployment.publicParams.model),
       prices: pricesFor(used.deployment, used.upstreamModel),
       model: used.upstreamModel,
       modelGroup: used.deployment.modelName,
@@ -338,4 +349,9 @@ function safeParse(buf: Buffer): unknown {
   } catch {
     return null;
   }
+}
+
+/** `openai/gpt-4o` -> `openai`; a model without a provider prefix has none. */
+function providerOf(model: unknown): string | null {
+  return typeof model === 'string' && model.includes('/') ? model.slice(0, model.indexOf('/')) : null;
 }

@@ -2,8 +2,8 @@ import {
   INTERNAL_ROUTES,
   type OwnerSelector,
   PRINCIPAL_HEADER,
-  PROXY_ADMIN_ID,
   type Principal,
+  SYSTEM_PRINCIPAL,
 } from '@llmgw/contracts';
 import { signPrincipal } from '@llmgw/http';
 
@@ -38,15 +38,7 @@ export interface KeysClient {
   countKeys: (filter: { user_id?: string; team_id?: string }) => Promise<number | null>;
 }
 
-/** Identity's own calls (invalidations, cascades, reads it already authorized) run as the system. */
-export const SYSTEM_PRINCIPAL: Principal = {
-  kind: 'master',
-  userId: PROXY_ADMIN_ID,
-  role: 'proxy_admin',
-  keyHash: null,
-  teamId: null,
-  sessionId: null,
-};
+export { SYSTEM_PRINCIPAL };
 
 export function createKeysClient(opts: {
   baseUrl: string;

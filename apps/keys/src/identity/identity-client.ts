@@ -3,8 +3,7 @@ import {
   authFactsSchema,
   INTERNAL_ROUTES,
   PRINCIPAL_HEADER,
-  PROXY_ADMIN_ID,
-  type Principal,
+  SYSTEM_PRINCIPAL,
 } from '@llmgw/contracts';
 import { signPrincipal } from '@llmgw/http';
 
@@ -29,16 +28,6 @@ export interface IdentityClient {
 }
 
 export const NO_FACTS: KeyFacts = { user: null, team: null, membership: null };
-
-/** Background calls of the keys service are made as the system (proxy admin) principal. */
-const SYSTEM_PRINCIPAL: Principal = {
-  kind: 'master',
-  userId: PROXY_ADMIN_ID,
-  role: 'proxy_admin',
-  keyHash: null,
-  teamId: null,
-  sessionId: null,
-};
 
 export function createIdentityClient(opts: {
   baseUrl: string;
