@@ -53,7 +53,10 @@ describe('usage when the upstream sends none', () => {
     expect((res.body as Record<string, unknown>).usage).toBeUndefined();
     const callId = res.headers.get('x-litellm-call-id') as string;
     const job = await waitFor(() => queue.getJob(callId));
-    expect(job.data).toEqual({
+    // One event per job here: the batch of a single call.
+    expect(job.name).toBe('spend-batch');
+    expect(job.data.events).toHaveLength(1);
+    expect(job.data.events[0]).toEqual({
       callId,
       requestId: (res.body as { id: string }).id,
       keyHash: sha256(key),
@@ -112,13 +115,14 @@ describe('usage when the upstream sends none', () => {
       setTimeout(() => reject(new Error('no frames')), 5000);
     });
     const job = await waitFor(() => queue.getJob(callId));
-    expect(job.data.promptTokens).toBe(1);
+    const event = job.data.events[0];
+    expect(event.promptTokens).toBe(1);
     // Three or four words had been generated when the client left; none of the later ones are charged.
-    expect(job.data.completionTokens).toBeGreaterThanOrEqual(2);
-    expect(job.data.completionTokens).toBeLessThanOrEqual(5);
-    expect(job.data.cost).toBeCloseTo(1e-6 + 2e-6 * job.data.completionTokens, 12);
+    expect(event.completionTokens).toBeGreaterThanOrEqual(2);
+    expect(event.completionTokens).toBeLessThanOrEqual(5);
+    expect(event.cost).toBeCloseTo(1e-6 + 2e-6 * event.completionTokens, 12);
     expect(
       await waitFor(async () => ((await counterUsd(key)) > 0 ? await counterUsd(key) : null)),
-    ).toBeCloseTo(job.data.cost, 12);
+    ).toBeCloseTo(event.cost, 12);
   });
 });

@@ -90,3 +90,11 @@ export const spendEventSchema = z.object({
   organizationId: z.string().nullable().optional(),
 });
 export type SpendEvent = z.infer<typeof spendEventSchema>;
+
+/**
+ * Gateways send spend events in batches: one job per flush, named SPEND_BATCH_JOB_NAME, id = the first
+ * event's call id, data `{events}`. Each event is still recorded exactly once (by call id), so a batch
+ * delivered twice changes nothing. Events stay loosely typed here so that one bad event fails alone.
+ */
+export const SPEND_BATCH_JOB_NAME = 'spend-batch';
+export const spendBatchSchema = z.object({ events: z.array(z.unknown()).min(1).max(10_000) });

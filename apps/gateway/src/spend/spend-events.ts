@@ -1,4 +1,4 @@
-import { QUEUES, type SpendEvent } from '@llmgw/contracts';
+import { QUEUES, SPEND_BATCH_JOB_NAME, type SpendEvent } from '@llmgw/contracts';
 import type { Logger } from '@llmgw/http';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -9,8 +9,10 @@ export interface SpendSink {
 }
 
 /**
- * Spend events go to the BullMQ `spend` queue (job id = call id, so a re-sent event is one job) in
- * batches: one `addBulk` every `flushMs` or `maxBatch` events, never on the request's critical path.
+ * Spend events go to the BullMQ `spend` queue in batches: one job per `flushMs` or `maxBatch` events
+ * (id = its first call id, so a re-sent batch is one job; the worker records each event once by call
+ * id), never on the request's critical path. One job per batch instead of per call keeps Redis work
+ * per request tiny: a BullMQ add is a script of some twenty commands.
  * What a gateway crash can lose: the events of at most the last `flushMs` (the spend of calls that
  * already finished); budgets in Redis were settled already, so limits still hold — see README.
  */
@@ -41,7 +43,7 @@ export function createSpendQueue(opts: {
     const events = batch;
     batch = [];
     inflight = inflight
-      .then(() => queue.addBulk(events.map((e) => ({ name: 'spend', data: e, opts: { jobId: e.callId } }))))
+      .then(() => queue.add(SPEND_BATCH_JOB_NAME, { events }, { jobId: (events[0] as SpendEvent).callId }))
       .then(
         () => {},
         (err: Error) => {

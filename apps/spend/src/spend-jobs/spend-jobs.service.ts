@@ -1,6 +1,6 @@
 import { isProxyError } from '@llmgw/http';
 import type { Job, Queue } from 'bullmq';
-import { BUDGET_RESET_JOB, parseSpendEvent } from '../worker/spend.processor';
+import { BUDGET_RESET_JOB, parseSpendEvent, SPEND_BATCH_JOB } from '../worker/spend.processor';
 import { spendJobErrors } from './spend-jobs.errors';
 import type { FailedList, FailedSpendJob } from './spend-jobs.schemas';
 
@@ -56,7 +56,9 @@ export function createSpendJobsService({ queue }: { queue: Queue }) {
         if (!job) throw spendJobErrors.notFound(jobId);
         const state = await job.getState();
         if (state !== 'failed') throw spendJobErrors.notFailed(jobId, state);
-        if (job.name !== BUDGET_RESET_JOB) {
+        // A single event that can never be recorded is refused; a batch runs again (its valid events are
+        // recorded once, its invalid ones fail again, named).
+        if (job.name !== BUDGET_RESET_JOB && job.name !== SPEND_BATCH_JOB) {
           try {
             parseSpendEvent(job.data);
           } catch (err) {

@@ -1,7 +1,10 @@
 import type { SpendEvent } from '@llmgw/contracts';
+import type { Logger } from '@llmgw/http';
+import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
+import type { ResetsService } from '../totals/resets.service';
 import { isDatabaseOutage, isPermanentDbError } from './db-errors';
-import { parseSpendEvent } from './spend.processor';
+import { createSpendProcessor, parseSpendEvent } from './spend.processor';
 
 const event: SpendEvent = {
   callId: 'c1',
@@ -80,5 +83,44 @@ describe('database error classes', () => {
     [null],
   ])('when the error is %s, then it is not an outage', (err) => {
     expect(isDatabaseOutage(err)).toBe(false);
+  });
+});
+
+describe('a batch job from a gateway', () => {
+  const job = (data: unknown) => ({ id: 'c1', name: 'spend-batch', data }) as unknown as Job;
+  const processorRecording = (seen: string[], duplicate = new Set<string>()) =>
+    createSpendProcessor({
+      record: async (e) => {
+        seen.push(e.callId);
+        return duplicate.has(e.callId) ? 'duplicate' : 'recorded';
+      },
+      resets: {} as ResetsService,
+      logger: { info: () => {} } as unknown as Logger,
+    });
+
+  test('when every event is valid, then each is recorded once and duplicates are counted', async () => {
+    const seen: string[] = [];
+    const result = await processorRecording(
+      seen,
+      new Set(['c2']),
+    )(job({ events: [event, { ...event, callId: 'c2' }, { ...event, callId: 'c3' }] }));
+    expect(seen).toEqual(['c1', 'c2', 'c3']);
+    expect(result).toEqual({ kind: 'spend-batch', recorded: 2, duplicates: 1 });
+  });
+
+  test('when one event is invalid, then the valid ones are recorded and the job fails naming the bad one', async () => {
+    const seen: string[] = [];
+    const run = processorRecording(seen)(job({ events: [event, { ...event, callId: 'bad', cost: -1 }] }));
+    await expect(run).rejects.toThrow(UnrecoverableError);
+    await expect(
+      processorRecording([])(job({ events: [{ ...event, callId: 'bad', cost: -1 }] })),
+    ).rejects.toThrow('invalid spend events in batch: bad (invalid spend event: bad or missing cost)');
+    expect(seen).toEqual(['c1']);
+  });
+
+  test('when the batch is not {events: [...]}, then it is unrecoverable', async () => {
+    await expect(processorRecording([])(job({ events: [] }))).rejects.toThrow(
+      'invalid spend batch: expected {events: [...]}',
+    );
   });
 });
