@@ -86,6 +86,7 @@ export async function startBenchStack(benchKeys: number): Promise<BenchStack> {
     MASTER_KEY,
     INTERNAL_SECRET,
     MOCK_LLM_API_KEY: mockKey,
+    PROXY_BASE_URL: 'http://127.0.0.1:4000',
   };
   for (const svc of ['identity', 'keys', 'spend']) {
     const r = spawnSync(process.execPath, [join(ROOT, 'apps', svc, 'dist', 'migrate.js')], {

@@ -41,11 +41,16 @@ export async function spawnApp(opts: SpawnOptions): Promise<SpawnedApp> {
     dead = true;
   });
   try {
-    await waitFor(async () => {
-      if (dead) throw new Error(`${opts.name} exited early:\n${out}`);
-      const res = await fetch(`${baseUrl}${opts.readyPath ?? '/health/readiness'}`);
-      return res.status === 200;
-    }, opts.timeoutMs ?? 15_000);
+    // Readiness, or the process ending first (a bad environment exits at once: no need to wait it out).
+    await Promise.race([
+      waitFor(async () => {
+        if (dead) return true;
+        const res = await fetch(`${baseUrl}${opts.readyPath ?? '/health/readiness'}`);
+        return res.status === 200;
+      }, opts.timeoutMs ?? 15_000),
+      exited,
+    ]);
+    if (dead || child.exitCode !== null) throw new Error(`${opts.name} exited early:\n${out}`);
   } catch (err) {
     child.kill('SIGKILL');
     throw new Error(`${opts.name} did not become ready: ${(err as Error).message}\n${out}`);
