@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmptyDatabase, dropDatabase } from '@llmgw/db/testing';
 import { freePort, type SpawnedApp, spawnApp, waitFor } from '@llmgw/testing';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -203,6 +204,18 @@ export async function startBenchStack(benchKeys: number): Promise<BenchStack> {
         await u.mock.stop();
       }
       await dropDatabase(ADMIN_URL, name);
+      // Leave nothing in the shared Redis: up to a million auth records live under this prefix.
+      const redis = new Redis(redisUrl);
+      try {
+        let cursor = '0';
+        do {
+          const [next, found] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 5000);
+          cursor = next;
+          if (found.length) await redis.unlink(...found);
+        } while (cursor !== '0');
+      } finally {
+        redis.disconnect();
+      }
     },
   };
 }
