@@ -81,6 +81,15 @@ describe('budgets under concurrency', () => {
       // Settling happens right after each response; give the last settle a moment.
       await new Promise((r) => setTimeout(r, 200));
       expect(await counterUsd(stack, key)).toBeCloseTo(charged, 12);
+      // And the durable record: one spend log per admitted call, summing to what was charged.
+      let logs: { spend: number }[] = [];
+      for (let i = 0; i < 50 && logs.length < ok.length; i++) {
+        const res = await call(`${stack.gatewayUrl}/spend/logs?api_key=${key}`, { key: MASTER_KEY });
+        logs = Array.isArray(res.body) ? (res.body as { spend: number }[]) : [];
+        if (logs.length < ok.length) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(logs).toHaveLength(ok.length);
+      expect(logs.reduce((sum, l) => sum + l.spend, 0)).toBeCloseTo(charged, 12);
     });
   }
 

@@ -30,5 +30,8 @@ export function redisKeys(prefix: string) {
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;
 
-/** key = key hash; user = user id; team = team id; member = `<team id>:<user id>`; mpk = `<key hash>:<model>`. */
-export type LimitScopeKind = 'key' | 'user' | 'team' | 'member' | 'mpk';
+/**
+ * key = key hash; user = user id; team = team id; member = `<team id>:<user id>`; mpk = `<key hash>:<model>`;
+ * deployment = the model deployment's id (config.yaml `rpm`/`tpm`, shared by every caller).
+ */
+export type LimitScopeKind = 'key' | 'user' | 'team' | 'member' | 'mpk' | 'deployment';

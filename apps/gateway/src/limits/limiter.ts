@@ -22,7 +22,7 @@ export const budgetStoreUnavailable = () =>
 
 /** One thing limits apply to; its name is the LiteLLM descriptor used in headers and messages. */
 export interface Scope {
-  descriptor: 'api_key' | 'user' | 'team' | 'team_member' | 'model_per_key';
+  descriptor: 'api_key' | 'user' | 'team' | 'team_member' | 'model_per_key' | 'deployment';
   /** The value shown in messages (key hash, user id, team id, ...). */
   value: string;
   base: string;
@@ -245,4 +245,24 @@ export function scopesFor(record: AuthRecord, model: string, keys: RedisKeys): S
     }
   }
   return scopes;
+}
+
+/** A deployment's own rpm/tpm from config.yaml, shared by every caller (null when it sets none). */
+export function deploymentScope(
+  d: { id: string; rpm: number | null; tpm: number | null },
+  keys: RedisKeys,
+): Scope | null {
+  if (d.rpm === null && d.tpm === null) return null;
+  return {
+    descriptor: 'deployment',
+    value: d.id,
+    kind: 'deployment',
+    id: d.id,
+    base: keys.limitScope('deployment', d.id),
+    rpm: d.rpm,
+    tpm: d.tpm,
+    parallel: null,
+    maxBudget: null,
+    budgetMessage: () => '',
+  };
 }

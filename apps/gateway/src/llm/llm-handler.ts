@@ -3,7 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthRecord, Principal, RedisKeys } from '@llmgw/contracts';
 import { isProxyError, type Logger, ProxyError } from '@llmgw/http';
 import type { Authenticator } from '../auth/authenticate';
-import { budgetStoreUnavailable, type Limiter, type Reservation, scopesFor } from '../limits/limiter';
+import {
+  budgetStoreUnavailable,
+  deploymentScope,
+  type Limiter,
+  type Reservation,
+  scopesFor,
+} from '../limits/limiter';
 import type { ModelRouter, Route } from '../models/model-router';
 import { costOf, type Prices, pricesFor } from '../models/prices';
 import type { SpendSink } from '../spend/spend-events';
@@ -229,7 +235,8 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     const requested = typeof body.model === 'string' && body.model ? body.model : route.pathModel;
     if (!requested) throw missingModel();
     assertKeyMayUse(record, requested);
-    const model = record?.aliases[requested] ?? requested;
+    // Key aliases first, then the team's model aliases (`{"my-model": "gpt-4o"}`).
+    const model = record?.aliases[requested] ?? record?.team?.modelAliases[requested] ?? requested;
     const candidates = deps.router.candidates(model);
     if (!candidates?.length) throw invalidModel(UPSTREAM_PATH[route.type], requested);
     const { deployment, upstreamModel } = candidates[0] as Route;
@@ -237,8 +244,14 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     const callId = randomUUID();
 
     let reservation: Reservation | null = null;
-    if (record) {
-      const scopes = scopesFor(record, deployment.modelName, deps.redisKeys);
+    // The caller's scopes (none for the master key) and the deployment's own rpm/tpm from config.yaml.
+    // A deployment over its limit answers 429 rather than moving to another deployment of the group.
+    const deploymentLimit = deploymentScope(deployment, deps.redisKeys);
+    const scopes = [
+      ...(record ? scopesFor(record, deployment.modelName, deps.redisKeys) : []),
+      ...(deploymentLimit ? [deploymentLimit] : []),
+    ];
+    if (scopes.length) {
       const maxTokens = Number(body.max_tokens ?? body.max_completion_tokens ?? deps.defaultMaxTokens);
       const estimate = scopes.some((s) => s.maxBudget !== null)
         ? costOf(prices, estimatePromptTokens(body), route.type === 'embedding' ? 0 : maxTokens)

@@ -1,0 +1,106 @@
+import { call, MASTER_KEY, type Stack, sseData, startStack } from '../src/stack';
+
+/** Legacy completions, single-model lookups, team model aliases and per-deployment limits from config. */
+describe('more OpenAI routes and config limits', () => {
+  let stack: Stack;
+  let key: string;
+
+  beforeAll(async () => {
+    stack = await startStack(
+      {},
+      {
+        extraModelsYaml: `  - model_name: limited
+    litellm_params:
+      model: openai/gpt-4o
+      api_base: http://127.0.0.1:__MOCK__/v1
+      api_key: os.environ/MOCK_LLM_API_KEY
+      rpm: 1
+`,
+      },
+    );
+    const gen = await call(`${stack.gatewayUrl}/key/generate`, { key: MASTER_KEY, body: {} });
+    key = (gen.body as { key: string }).key;
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('when /v1/completions is called, then the text completion comes back with usage', async () => {
+    const res = await call(`${stack.gatewayUrl}/v1/completions`, {
+      key,
+      body: { model: 'gpt-4o-mini', prompt: 'Say hi', mock_response: 'hi there' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      id: expect.any(String),
+      object: 'text_completion',
+      created: expect.any(Number),
+      model: 'gpt-4o-mini',
+      choices: [{ text: 'hi there', index: 0, logprobs: null, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4 },
+    });
+    expect(Number(res.headers.get('x-litellm-response-cost'))).toBeCloseTo(2 * 1e-6 + 2 * 2e-6, 12);
+  });
+
+  it('when /v1/completions streams, then the text arrives in frames ending with [DONE]', async () => {
+    const res = await call(`${stack.gatewayUrl}/completions`, {
+      key,
+      body: { model: 'gpt-4o-mini', prompt: 'Say hi', stream: true, mock_response: 'one two' },
+    });
+    expect(res.status).toBe(200);
+    const frames = sseData(res.text);
+    expect(frames.at(-1)).toBe('[DONE]');
+    const text = frames
+      .slice(0, -1)
+      .map((f) => JSON.parse(f).choices[0]?.text ?? '')
+      .join('');
+    expect(text).toBe('one two');
+  });
+
+  it('when /v1/models/{id} names a model the key may use, then that model; otherwise 404', async () => {
+    const one = await call(`${stack.gatewayUrl}/v1/models/gpt-4o`, { key });
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual({ id: 'gpt-4o', object: 'model', created: 1677610602, owned_by: 'openai' });
+    const none = await call(`${stack.gatewayUrl}/v1/models/nope`, { key });
+    expect(none.status).toBe(404);
+    expect(none.body).toEqual({
+      error: { message: 'model nope not found', type: 'not_found_error', param: 'model', code: '404' },
+    });
+  });
+
+  it('when a deployment has rpm 1 in config.yaml, then the second call in a minute gets 429 naming it', async () => {
+    const body = { model: 'limited', messages: [{ role: 'user', content: 'hi' }] };
+    expect((await call(`${stack.gatewayUrl}/v1/chat/completions`, { key, body })).status).toBe(200);
+    const second = await call(`${stack.gatewayUrl}/v1/chat/completions`, { key: MASTER_KEY, body });
+    expect(second.status).toBe(429);
+    expect((second.body as { error: { message: string; code: string } }).error).toEqual({
+      message: expect.stringMatching(
+        /^Rate limit exceeded for deployment: limited-3\. Limit type: requests\. Current limit: 1, Remaining: 0\./,
+      ),
+      type: 'None',
+      param: 'None',
+      code: '429',
+    });
+  });
+
+  it('when a team maps a model alias, then its keys can call the alias and reach the real model', async () => {
+    const team = await call(`${stack.gatewayUrl}/team/new`, {
+      key: MASTER_KEY,
+      body: { team_alias: 'aliases', models: ['gpt-4o'], model_aliases: { 'house-model': 'gpt-4o' } },
+    });
+    expect(team.status).toBe(200);
+    const teamId = (team.body as { team_id: string }).team_id;
+    const gen = await call(`${stack.gatewayUrl}/key/generate`, {
+      key: MASTER_KEY,
+      body: { team_id: teamId },
+    });
+    const teamKey = (gen.body as { key: string }).key;
+    const res = await call(`${stack.gatewayUrl}/v1/chat/completions`, {
+      key: teamKey,
+      body: { model: 'house-model', messages: [{ role: 'user', content: 'hi' }], mock_response: 'aliased' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-litellm-model-group')).toBe('gpt-4o');
+    expect((res.body as { model: string }).model).toBe('gpt-4o');
+  });
+});
