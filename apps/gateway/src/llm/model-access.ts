@@ -41,7 +41,7 @@ export function assertKeyMayUse(record: AuthRecord | null, model: string): void 
     );
   }
   const team = record.team;
-  if (team && team.models.length && !aliased && !team.models.some((m) => matches(m, model))) {
+  if (team?.models.length && !aliased && !team.models.some((m) => matches(m, model))) {
     throw denied(
       'team_model_access_denied',
       `Team not allowed to access model. Team=${team.teamId}, Model=${model}. Allowed team models = ${pyList(team.models)}`,
