@@ -16,7 +16,9 @@ import { createLoginService } from './login/login.service';
 import { onboardingRoutes } from './onboarding/onboarding.routes';
 import { createOnboardingService } from './onboarding/onboarding.service';
 import type { AuthOutbox } from './outbox/auth-outbox';
+import type { BudgetScheduleOutbox } from './outbox/budget-schedule-outbox';
 import { createSessionStore } from './sessions/session-store';
+import type { SpendClient } from './spend/spend-client';
 import { teamsRoutes } from './teams/teams.routes';
 import { createTeamsService } from './teams/teams.service';
 import { usersRoutes } from './users/users.routes';
@@ -32,6 +34,10 @@ export interface IdentityAppDeps {
   readiness: Readiness;
   keys: KeysClient;
   outbox: AuthOutbox;
+  /** Spend totals for reads. */
+  spend: SpendClient;
+  /** Budget schedules owed to spend (started and stopped by the caller, like `outbox`). */
+  budgetSchedules: BudgetScheduleOutbox;
   emailQueue: EmailQueue;
   passwords: PasswordHasher;
   config: IdentityConfig;
@@ -51,6 +57,8 @@ export function createApp(deps: IdentityAppDeps) {
     redisKeys: keys,
     keys: deps.keys,
     outbox: deps.outbox,
+    spend: deps.spend,
+    budgetSchedules: deps.budgetSchedules,
     sessions: createSessionStore({ redis: deps.redis, keys, now }),
     emailQueue: deps.emailQueue,
     passwords: deps.passwords,

@@ -7,7 +7,9 @@ import type { EmailQueue } from './email/email-queue';
 import type { KeysClient } from './keys-client/keys-client';
 import type { PasswordHasher } from './lib/passwords';
 import type { AuthOutbox, Invalidation } from './outbox/auth-outbox';
+import type { BudgetScheduleOutbox, ScheduleRef } from './outbox/budget-schedule-outbox';
 import type { SessionStore } from './sessions/session-store';
+import type { SpendClient } from './spend/spend-client';
 
 export interface LoginLimits {
   /** Failed logins per account within the window before 429 (OWASP-style lockout, temporary). */
@@ -38,6 +40,10 @@ export interface IdentityContext {
   redisKeys: RedisKeys;
   keys: KeysClient;
   outbox: AuthOutbox;
+  /** Spend totals: the `spend` of info and list reads. */
+  spend: SpendClient;
+  /** Budget schedules owed to the spend service (see budget-schedule-outbox.ts). */
+  budgetSchedules: BudgetScheduleOutbox;
   sessions: SessionStore;
   emailQueue: EmailQueue;
   passwords: PasswordHasher;
@@ -48,21 +54,31 @@ export interface IdentityContext {
 
 export type Tx = Transaction<IdentityDB>;
 export type Invalidate = (invalidation: Partial<Invalidation>) => Promise<void>;
+/** Records that these entities' budget schedules (budget_duration set, changed, cleared, deleted) changed. */
+export type ScheduleBudgets = (refs: ScheduleRef[]) => Promise<void>;
 
 /**
- * Runs `fn` in one transaction; the auth invalidations it records are committed with the change and
- * delivered to the keys service right after commit (see auth-outbox.ts).
+ * Runs `fn` in one transaction; the auth invalidations and budget schedules it records are committed with
+ * the change and delivered right after commit, to the keys and the spend service (see auth-outbox.ts and
+ * budget-schedule-outbox.ts).
  */
 export async function inTransaction<T>(
   ctx: IdentityContext,
-  fn: (tx: Tx, invalidate: Invalidate) => Promise<T>,
+  fn: (tx: Tx, invalidate: Invalidate, scheduleBudgets: ScheduleBudgets) => Promise<T>,
 ): Promise<T> {
   const ids: number[] = [];
+  const scheduleIds: number[] = [];
   const result = await ctx.db.transaction().execute((tx) =>
-    fn(tx, async (inv) => {
-      ids.push(await ctx.outbox.add(tx, { userIds: inv.userIds ?? [], teamIds: inv.teamIds ?? [] }));
-    }),
+    fn(
+      tx,
+      async (inv) => {
+        ids.push(await ctx.outbox.add(tx, { userIds: inv.userIds ?? [], teamIds: inv.teamIds ?? [] }));
+      },
+      async (refs) => {
+        scheduleIds.push(...(await ctx.budgetSchedules.add(tx, refs)));
+      },
+    ),
   );
-  await ctx.outbox.deliver(ids);
+  await Promise.all([ctx.outbox.deliver(ids), ctx.budgetSchedules.deliver(scheduleIds)]);
   return result;
 }

@@ -101,10 +101,23 @@ export interface AuthOutboxTable {
   created_at: CreatedAt;
 }
 
+/** `identity.budget_schedule_outbox`: budget schedules owed to the spend service. */
+export interface BudgetScheduleOutboxTable {
+  id: Generated<number>;
+  entity_kind: 'user' | 'team' | 'member';
+  /** user id, team id, or `<team id>:<user id>` (a membership). */
+  entity_id: string;
+  attempts: Generated<number>;
+  last_error: string | null;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  created_at: CreatedAt;
+}
+
 export interface IdentityDB {
   'identity.users': UsersTable;
   'identity.teams': TeamsTable;
   'identity.team_memberships': TeamMembershipsTable;
   'identity.invitations': InvitationsTable;
   'identity.auth_outbox': AuthOutboxTable;
+  'identity.budget_schedule_outbox': BudgetScheduleOutboxTable;
 }

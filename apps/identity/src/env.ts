@@ -33,6 +33,10 @@ export const identityEnvSchema = z
     HOST: z.string().default('127.0.0.1'),
     /** The keys service: auth invalidations, cascade deletes, auto-created keys. */
     KEYS_URL: serviceUrl('http://127.0.0.1:4002'),
+    /** The spend service: spend totals of users, teams and memberships, and budget reset schedules. */
+    SPEND_URL: serviceUrl('http://127.0.0.1:4003'),
+    /** How long a call to spend may take; a read then answers the stored spend (x-llmgw-spend-stale: 1). */
+    SPEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
     /** Public address of the gateway: invitation links and login redirects. Required in production. */
     PROXY_BASE_URL: z.preprocess(emptyAsUnset, httpUrl.optional()),
     /** Where logout sends the browser; unset: /ui/login. */
@@ -50,6 +54,8 @@ export const identityEnvSchema = z
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     /** How often undelivered auth invalidations are retried. */
     AUTH_OUTBOX_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+    /** How often undelivered budget schedules are retried (to the spend service). */
+    BUDGET_SCHEDULE_OUTBOX_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.PROXY_BASE_URL !== undefined, {
     path: ['PROXY_BASE_URL'],

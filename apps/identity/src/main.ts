@@ -11,6 +11,8 @@ import { DEV_PROXY_BASE_URL, identityEnvSchema } from './env';
 import { createKeysClient } from './keys-client/keys-client';
 import { createPasswordHasher } from './lib/passwords';
 import { createAuthOutbox } from './outbox/auth-outbox';
+import { createBudgetScheduleOutbox } from './outbox/budget-schedule-outbox';
+import { createSpendClient } from './spend/spend-client';
 
 async function main() {
   const env = parseEnv(identityEnvSchema);
@@ -30,6 +32,12 @@ async function main() {
   const now = () => new Date();
   const keys = createKeysClient({ baseUrl: env.KEYS_URL, internalSecret });
   const outbox = createAuthOutbox({ db: database.db, keys, logger, now });
+  const spend = createSpendClient({
+    baseUrl: env.SPEND_URL,
+    internalSecret,
+    timeoutMs: env.SPEND_TIMEOUT_MS,
+  });
+  const budgetSchedules = createBudgetScheduleOutbox({ db: database.db, spend, logger, now });
   const emailQueue = createEmailQueue({
     connection: queueConnection,
     prefix: redisKeys(env.REDIS_PREFIX).bullPrefix,
@@ -45,6 +53,8 @@ async function main() {
     readiness,
     keys,
     outbox,
+    spend,
+    budgetSchedules,
     emailQueue,
     passwords: createPasswordHasher(),
     config: {
@@ -63,6 +73,7 @@ async function main() {
     now,
   });
   outbox.start(env.AUTH_OUTBOX_INTERVAL_MS);
+  budgetSchedules.start(env.BUDGET_SCHEDULE_OUTBOX_INTERVAL_MS);
   await serve({
     server: createServer(app),
     port: env.IDENTITY_PORT,
@@ -71,6 +82,7 @@ async function main() {
     readiness,
     close: async () => {
       await outbox.stop();
+      await budgetSchedules.stop();
       await emailQueue.close();
       await database.close();
       queueConnection.disconnect();

@@ -11,6 +11,8 @@ import { keysRepository } from './keys/keys.repository';
 import { keysRoutes } from './keys/keys.routes';
 import { createKeysService } from './keys/keys.service';
 import { KeysMetrics, QueryCounter } from './metrics';
+import { type BudgetScheduler, createBudgetScheduler } from './spend/budget-scheduler';
+import type { SpendClient } from './spend/spend-client';
 
 export interface KeysAppDeps {
   db: Kysely<KeysDB>;
@@ -19,6 +21,8 @@ export interface KeysAppDeps {
   redisPrefix: string;
   internalSecret: string;
   identity: IdentityClient;
+  /** Spend totals (the `spend` keys show) and budget reset schedules. */
+  spend: SpendClient;
   logger: Logger;
   readiness: Readiness;
   negativeCacheSeconds: number;
@@ -33,6 +37,8 @@ export interface KeysApp {
   app: ReturnType<typeof createServiceApp>;
   authCache: AuthCache;
   metrics: KeysMetrics;
+  /** Budget schedules owed to spend; `stop()` at shutdown. */
+  schedules: BudgetScheduler;
 }
 
 export function createApp(deps: KeysAppDeps): KeysApp {
@@ -56,7 +62,16 @@ export function createApp(deps: KeysAppDeps): KeysApp {
       },
     },
   });
-  const service = createKeysService({ db, authCache, identity: deps.identity, now });
+  const schedules = createBudgetScheduler({ spend: deps.spend, logger: deps.logger, now });
+  const service = createKeysService({
+    db,
+    authCache,
+    identity: deps.identity,
+    spend: deps.spend,
+    schedules,
+    logger: deps.logger,
+    now,
+  });
 
   const app = createServiceApp({
     logger: deps.logger,
@@ -76,5 +91,5 @@ export function createApp(deps: KeysAppDeps): KeysApp {
       a.use(keysRoutes(service));
     },
   });
-  return { app, authCache, metrics };
+  return { app, authCache, metrics, schedules };
 }

@@ -22,6 +22,10 @@ export const keysEnvSchema = z.object({
   IDENTITY_URL: serviceUrl('http://127.0.0.1:4001'),
   /** How long a call to identity may take before the fill fails closed (503). */
   IDENTITY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /** Spend, which owns spend totals: the `spend` of /key/info and /key/list, and budget reset schedules. */
+  SPEND_URL: serviceUrl('http://127.0.0.1:4003'),
+  /** How long a call to spend may take; a read then answers the stored spend (x-llmgw-spend-stale: 1). */
+  SPEND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** How long "no such key" is remembered in Redis, so floods of random keys do not reach Postgres. */
   NEGATIVE_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /**

@@ -7,6 +7,7 @@ import { createApp } from './app';
 import type { KeysDB } from './db';
 import { keysEnvSchema } from './env';
 import { createIdentityClient } from './identity/identity-client';
+import { createSpendClient } from './spend/spend-client';
 
 async function main() {
   const env = parseEnv(keysEnvSchema);
@@ -24,7 +25,7 @@ async function main() {
   });
   await redis.connect();
   const readiness = { accepting: true };
-  const { app, authCache } = createApp({
+  const { app, authCache, schedules } = createApp({
     db: database.db,
     pingDb: database.ping,
     redis,
@@ -34,6 +35,11 @@ async function main() {
       baseUrl: env.IDENTITY_URL,
       internalSecret,
       timeoutMs: env.IDENTITY_TIMEOUT_MS,
+    }),
+    spend: createSpendClient({
+      baseUrl: env.SPEND_URL,
+      internalSecret,
+      timeoutMs: env.SPEND_TIMEOUT_MS,
     }),
     logger,
     readiness,
@@ -51,6 +57,7 @@ async function main() {
     readiness,
     close: async () => {
       authCache.stop();
+      schedules.stop();
       await database.close();
       redis.disconnect();
     },

@@ -24,6 +24,9 @@ import type { AuthCache } from '../src/auth-record/auth-cache';
 import type { KeysDB } from '../src/db';
 import { createIdentityClient, type IdentityClient, type KeyFacts } from '../src/identity/identity-client';
 import type { KeysMetrics } from '../src/metrics';
+import type { BudgetScheduler } from '../src/spend/budget-scheduler';
+import { createSpendClient } from '../src/spend/spend-client';
+import { FakeSpend } from './fake-spend';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const INTERNAL_SECRET = 'keys-test-internal-secret-0123456789';
@@ -127,6 +130,9 @@ export interface KeysHarness {
   authCache: AuthCache;
   metrics: KeysMetrics;
   identity: FakeIdentity;
+  /** The fake spend service: totals the test sets, budget schedules keys sent. */
+  spend: FakeSpend;
+  schedules: BudgetScheduler;
   database: TestDatabase;
   /** The signed principal header of a caller. */
   as: (principal: Partial<Principal> & Pick<Principal, 'role'>) => Record<string, string>;
@@ -164,14 +170,16 @@ export async function startKeys(opts: KeysHarnessOptions = {}): Promise<KeysHarn
     internalSecret: INTERNAL_SECRET,
     timeoutMs: 2000,
   });
+  const spend = await new FakeSpend(INTERNAL_SECRET, opts.now).start();
   const logger = createLogger({ name: 'keys', level: 'silent' });
-  const { app, authCache, metrics } = createApp({
+  const { app, authCache, metrics, schedules } = createApp({
     db,
     pingDb: ping,
     redis,
     redisPrefix,
     internalSecret: INTERNAL_SECRET,
     identity: opts.identity ? opts.identity(client) : client,
+    spend: createSpendClient({ baseUrl: spend.url, internalSecret: INTERNAL_SECRET, timeoutMs: 2000 }),
     logger,
     readiness: { accepting: true },
     negativeCacheSeconds: opts.negativeCacheSeconds ?? 60,
@@ -193,6 +201,8 @@ export async function startKeys(opts: KeysHarnessOptions = {}): Promise<KeysHarn
     authCache,
     metrics,
     identity,
+    spend,
+    schedules,
     database,
     as: (p) => ({
       [PRINCIPAL_HEADER]: signPrincipal(
@@ -213,9 +223,11 @@ export async function startKeys(opts: KeysHarnessOptions = {}): Promise<KeysHarn
     },
     close: async () => {
       authCache.stop();
+      schedules.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await identity.stop();
+      await spend.stop();
       await closeDb();
       redis.disconnect();
       await database.drop();

@@ -2,6 +2,7 @@ export * from './body';
 export * from './error-middleware';
 export * from './errors';
 export * from './health';
+export * from './internal-call';
 export * from './lifecycle';
 export * from './logger';
 export * from './principal-signing';

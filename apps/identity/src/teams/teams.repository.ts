@@ -100,6 +100,28 @@ export const teamsRepository = {
     return q.orderBy('seq').execute();
   },
 
+  /** Memberships of these users or in these teams that have a budget schedule (budget_duration). */
+  async scheduledMemberships(
+    db: Kysely<IdentityDB>,
+    owners: { userIds?: string[]; teamIds?: string[] },
+  ): Promise<{ team_id: string; user_id: string }[]> {
+    const userIds = owners.userIds ?? [];
+    const teamIds = owners.teamIds ?? [];
+    if (userIds.length === 0 && teamIds.length === 0) return [];
+    return db
+      .selectFrom('identity.team_memberships')
+      .select(['team_id', 'user_id'])
+      .where('budget_duration', 'is not', null)
+      .where((eb) =>
+        eb.or([
+          ...(userIds.length ? [eb('user_id', 'in', userIds)] : []),
+          ...(teamIds.length ? [eb('team_id', 'in', teamIds)] : []),
+        ]),
+      )
+      .orderBy('seq')
+      .execute();
+  },
+
   /** Adds a member unless it is one already; returns undefined when it was. */
   async addMember(
     db: Kysely<IdentityDB>,

@@ -1,5 +1,6 @@
 import { parseBody, parseQuery, principalOf } from '@llmgw/http';
 import { Router } from 'express';
+import { sendWithSpend } from '../spend/spend-view';
 import {
   deleteTeamsRequestSchema,
   memberAddRequestSchema,
@@ -26,10 +27,13 @@ export function teamsRoutes(service: TeamsService): Router {
     res.json(await service.delete(parseBody(deleteTeamsRequestSchema, req.body).team_ids));
   });
   router.get('/team/info', async (req, res) => {
-    res.json(await service.info(principalOf(res), parseQuery(teamInfoQuerySchema, req.query).team_id));
+    sendWithSpend(
+      res,
+      await service.info(principalOf(res), parseQuery(teamInfoQuerySchema, req.query).team_id),
+    );
   });
   router.get('/team/list', async (req, res) => {
-    res.json(await service.list(principalOf(res), parseQuery(teamListQuerySchema, req.query)));
+    sendWithSpend(res, await service.list(principalOf(res), parseQuery(teamListQuerySchema, req.query)));
   });
   router.post('/team/member_add', async (req, res) => {
     res.json(await service.memberAdd(principalOf(res), parseBody(memberAddRequestSchema, req.body)));

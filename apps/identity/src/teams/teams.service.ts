@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { nextBudgetReset, PROXY_ADMIN_ID, type Principal, parseDuration } from '@llmgw/contracts';
 import { type IdentityContext, inTransaction, type Tx } from '../context';
 import { unavailable } from '../lib/errors';
+import { memberRef, type ScheduleRef } from '../outbox/budget-schedule-outbox';
+import { loadSpendView, membershipWithTotals, withTotals } from '../spend/spend-view';
 import { EmailTakenError, type UserRow, usersRepository } from '../users/users.repository';
 import { userToWire } from '../users/users.wire';
 import { membershipValues } from './memberships';
@@ -109,7 +111,7 @@ export function createTeamsService(ctx: IdentityContext) {
         members.push({ role: 'admin', user_id: principal.userId, user_email: null });
       }
       const metadata = { ...(input.metadata ?? {}), ...(input.tags ? { tags: input.tags } : {}) };
-      const team = await inTransaction(ctx, async (tx, invalidate) => {
+      const team = await inTransaction(ctx, async (tx, invalidate, scheduleBudgets) => {
         const team = await teamsRepository.insertIfAbsent(tx, {
           team_id: teamId,
           team_alias: input.team_alias ?? null,
@@ -143,6 +145,7 @@ export function createTeamsService(ctx: IdentityContext) {
           await teamsRepository.addMember(tx, membershipValues(team, user.user_id, member.role, null, at));
         }
         await invalidate({ teamIds: [teamId], userIds });
+        if (input.budget_duration) await scheduleBudgets([{ kind: 'team', id: teamId }]);
         return team;
       });
       return teamWire(team);
@@ -151,7 +154,7 @@ export function createTeamsService(ctx: IdentityContext) {
     /** `/team/update`: every field sent is applied, null included (it resets the field, as in LiteLLM). */
     async update(input: UpdateTeamRequest) {
       const at = ctx.now();
-      const team = await inTransaction(ctx, async (tx, invalidate) => {
+      const team = await inTransaction(ctx, async (tx, invalidate, scheduleBudgets) => {
         const existing = await teamsRepository.findById(tx, input.team_id);
         if (!existing) throw teamErrors.notFound(input.team_id);
         const set: Record<string, unknown> = { updated_at: at };
@@ -187,6 +190,8 @@ export function createTeamsService(ctx: IdentityContext) {
         const team = await teamsRepository.update(tx, input.team_id, set as TeamUpdate);
         if (!team) throw teamErrors.notFound(input.team_id);
         await invalidate({ teamIds: [input.team_id] });
+        // Set, changed or cleared (null): spend resets the team's total on the new schedule.
+        if (input.budget_duration !== undefined) await scheduleBudgets([{ kind: 'team', id: input.team_id }]);
         return team;
       });
       return { team_id: team.team_id, data: await teamWire(team) };
@@ -205,11 +210,19 @@ export function createTeamsService(ctx: IdentityContext) {
           'the keys service is unavailable, so the teams’ keys could not be deleted; no team was deleted. Retry shortly.',
         );
       }
-      await inTransaction(ctx, async (tx, invalidate) => {
+      await inTransaction(ctx, async (tx, invalidate, scheduleBudgets) => {
         const members = await teamsRepository.members(tx, ids);
+        // Schedules of what is deleted are cleared in spend.
+        const schedules: ScheduleRef[] = [
+          ...found
+            .filter((t) => t.budget_duration !== null)
+            .map((t) => ({ kind: 'team' as const, id: t.team_id })),
+          ...members.filter((m) => m.budget_duration !== null).map((m) => memberRef(m.team_id, m.user_id)),
+        ];
         await tx.updateTable('identity.users').set({ team_id: null }).where('team_id', 'in', ids).execute();
         await teamsRepository.deleteByIds(tx, ids);
         await invalidate({ teamIds: ids, userIds: members.map((m) => m.user_id) });
+        await scheduleBudgets(schedules);
       });
       return { deleted_teams: ids };
     },
@@ -225,13 +238,28 @@ export function createTeamsService(ctx: IdentityContext) {
         principal.teamId === teamId ||
         (principal.userId !== null && members.some((m) => m.user_id === principal.userId));
       if (!mayRead) throw teamErrors.infoForbidden(principal.userId, teamId);
-      const keys = await ctx.keys.listKeys({ team_id: teamId });
+      const [keys, spend] = await Promise.all([
+        // Key rows come from the keys service with their spend totals already in them.
+        ctx.keys.listKeys({ team_id: teamId }),
+        loadSpendView(ctx.spend, ctx.logger, {
+          teamIds: [teamId],
+          memberships: members.map((m) => ({ team_id: m.team_id, user_id: m.user_id })),
+        }),
+      ]);
       if (keys === null) ctx.logger.warn({ teamId }, 'keys service could not list keys for /team/info');
       return {
-        team_id: teamId,
-        team_info: { ...teamToWire(team, members), team_member_budget_table: teamMemberBudgetTable(team) },
-        keys: keys ?? [],
-        team_memberships: members.map(membershipToWire),
+        value: {
+          team_id: teamId,
+          team_info: withTotals(
+            { ...teamToWire(team, members), team_member_budget_table: teamMemberBudgetTable(team) },
+            spend.team(teamId),
+          ),
+          keys: keys ?? [],
+          team_memberships: members.map((m) =>
+            membershipWithTotals(membershipToWire(m), spend.member(m.team_id, m.user_id)),
+          ),
+        },
+        spendStale: spend.stale,
       };
     },
 
@@ -251,16 +279,24 @@ export function createTeamsService(ctx: IdentityContext) {
         ctx.db,
         teams.map((t) => t.team_id),
       );
-      const keys = await Promise.all(teams.map((t) => ctx.keys.listKeys({ team_id: t.team_id })));
-      return teams.map((t, i) => ({
-        ...teamToWire(t, members),
-        team_memberships: members
-          .filter(
-            (m) => m.team_id === t.team_id && (isAdminView(principal) || m.user_id === principal.userId),
-          )
-          .map(membershipToWire),
-        keys: keys[i] ?? [],
-      }));
+      const visible = members.filter((m) => isAdminView(principal) || m.user_id === principal.userId);
+      const [keys, spend] = await Promise.all([
+        Promise.all(teams.map((t) => ctx.keys.listKeys({ team_id: t.team_id }))),
+        loadSpendView(ctx.spend, ctx.logger, {
+          teamIds: teams.map((t) => t.team_id),
+          memberships: visible.map((m) => ({ team_id: m.team_id, user_id: m.user_id })),
+        }),
+      ]);
+      return {
+        value: teams.map((t, i) => ({
+          ...withTotals(teamToWire(t, members), spend.team(t.team_id)),
+          team_memberships: visible
+            .filter((m) => m.team_id === t.team_id)
+            .map((m) => membershipWithTotals(membershipToWire(m), spend.member(m.team_id, m.user_id))),
+          keys: keys[i] ?? [],
+        })),
+        spendStale: spend.stale,
+      };
     },
 
     /** `/team/member_add`: proxy admins and the team's admins; unknown ids/emails become users. */
@@ -327,9 +363,11 @@ export function createTeamsService(ctx: IdentityContext) {
       await assertMayManage(principal, input.team_id, '/team/member_delete');
       const member = await findMember(input.team_id, input);
       if (!member) throw teamErrors.notInTeam();
-      await inTransaction(ctx, async (tx, invalidate) => {
+      await inTransaction(ctx, async (tx, invalidate, scheduleBudgets) => {
         await teamsRepository.removeMember(tx, input.team_id, member.user_id);
         await invalidate({ userIds: [member.user_id] });
+        if (member.budget_duration !== null)
+          await scheduleBudgets([memberRef(input.team_id, member.user_id)]);
       });
       return teamWire(team);
     },
@@ -355,7 +393,7 @@ export function createTeamsService(ctx: IdentityContext) {
       }
       const budgetTouched = ['max_budget', 'tpm_limit', 'rpm_limit', 'budget_duration'].some((f) => f in set);
       if (budgetTouched && member.budget_id === null) set.budget_id = randomUUID();
-      const updated = await inTransaction(ctx, async (tx, invalidate) => {
+      const updated = await inTransaction(ctx, async (tx, invalidate, scheduleBudgets) => {
         const row = await teamsRepository.updateMember(
           tx,
           input.team_id,
@@ -363,6 +401,8 @@ export function createTeamsService(ctx: IdentityContext) {
           set as MembershipUpdate,
         );
         await invalidate({ userIds: [member.user_id] });
+        if (input.budget_duration !== undefined)
+          await scheduleBudgets([memberRef(input.team_id, member.user_id)]);
         return row;
       });
       if (!updated) throw teamErrors.notInTeam();

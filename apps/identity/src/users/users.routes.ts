@@ -1,5 +1,6 @@
 import { parseBody, parseQuery, principalOf } from '@llmgw/http';
 import { Router } from 'express';
+import { sendWithSpend } from '../spend/spend-view';
 import {
   deleteUsersRequestSchema,
   newUserRequestSchema,
@@ -19,7 +20,7 @@ export function usersRoutes(service: UsersService): Router {
 
   router.get('/user/info', async (req, res) => {
     const { user_id } = parseQuery(userInfoQuerySchema, req.query);
-    res.json(await service.info(principalOf(res), user_id));
+    sendWithSpend(res, await service.info(principalOf(res), user_id));
   });
 
   router.post('/user/update', async (req, res) => {
@@ -32,7 +33,7 @@ export function usersRoutes(service: UsersService): Router {
   });
 
   router.get('/user/list', async (req, res) => {
-    res.json(await service.list(parseQuery(userListQuerySchema, req.query)));
+    sendWithSpend(res, await service.list(parseQuery(userListQuerySchema, req.query)));
   });
 
   router.get('/user/available_roles', (_req, res) => {

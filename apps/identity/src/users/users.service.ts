@@ -7,6 +7,8 @@ import { KeysServiceError } from '../keys-client/keys-client';
 import { badField, rawDetail, unavailable } from '../lib/errors';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../lib/passwords';
 import { isEmptyValue } from '../lib/wire';
+import { memberRef, type ScheduleRef } from '../outbox/budget-schedule-outbox';
+import { loadSpendView, membershipWithTotals, withTotals } from '../spend/spend-view';
 import { membershipValues } from '../teams/memberships';
 import { teamsRepository } from '../teams/teams.repository';
 import { membershipToWire, teamToWire } from '../teams/teams.wire';
@@ -74,12 +76,14 @@ export function createUsersService(ctx: IdentityContext, invitations: Invitation
   };
 
   /** Undoes a /user/new whose key or invitation failed: no half-created user is left behind. */
-  const compensate = async (userId: string) => {
+  const compensate = async (userId: string, scheduled: boolean) => {
     try {
       await ctx.keys.deleteByOwner({ userIds: [userId], teamIds: [] }).catch(() => {});
-      await inTransaction(ctx, async (tx, invalidate) => {
+      await inTransaction(ctx, async (tx, invalidate, scheduleBudgets) => {
         await usersRepository.deleteByIds(tx, [userId]);
         await invalidate({ userIds: [userId] });
+        // The user is gone: spend drops the schedule it was just given.
+        if (scheduled) await scheduleBudgets([{ kind: 'user', id: userId }]);
       });
     } catch (err) {
       ctx.logger.error({ userId, err: (err as Error).message }, 'could not undo a failed /user/new');
@@ -113,7 +117,7 @@ export function createUsersService(ctx: IdentityContext, invitations: Invitation
 
       const budgetDuration = input.budget_duration ? parseDuration(input.budget_duration) : null;
       let created = false;
-      const user = await inTransaction(ctx, async (tx, invalidate) => {
+      const user = await inTransaction(ctx, async (tx, invalidate, scheduleBudgets) => {
         if (input.user_email) {
           const holder = await usersRepository.findByEmail(tx, input.user_email);
           if (holder && holder.user_id !== userId) throw userErrors.duplicateEmail(input.user_email);
@@ -157,6 +161,7 @@ export function createUsersService(ctx: IdentityContext, invitations: Invitation
         }
         // Keys may already name this user id (LiteLLM does not require the user row): their role changes.
         await invalidate({ userIds: [userId] });
+        if (created && input.budget_duration) await scheduleBudgets([{ kind: 'user', id: userId }]);
         return row;
       });
 
@@ -180,7 +185,7 @@ export function createUsersService(ctx: IdentityContext, invitations: Invitation
         }
         if (input.send_invite_email) await invitations.create(principal, userId);
       } catch (err) {
-        if (created) await compensate(userId);
+        if (created) await compensate(userId, Boolean(input.budget_duration));
         const undone = created ? '; nothing was created' : '';
         if (err instanceof KeysServiceError) {
           const body = err.body as {
@@ -243,15 +248,20 @@ export function createUsersService(ctx: IdentityContext, invitations: Invitation
         throw userErrors.otherUsersInfo(userId, principal);
       if (!userId && isAdmin) {
         const teams = await teamsRepository.list(ctx.db, {});
-        const members = await teamsRepository.members(
-          ctx.db,
-          teams.map((t) => t.team_id),
-        );
+        const teamIds = teams.map((t) => t.team_id);
+        const [members, keys, spend] = await Promise.all([
+          teamsRepository.members(ctx.db, teamIds),
+          ctx.keys.listKeys({}),
+          loadSpendView(ctx.spend, ctx.logger, { teamIds }),
+        ]);
         return {
-          user_id: null,
-          user_info: null,
-          keys: (await ctx.keys.listKeys({})) ?? [],
-          teams: teams.map((t) => teamToWire(t, members)),
+          value: {
+            user_id: null,
+            user_info: null,
+            keys: keys ?? [],
+            teams: teams.map((t) => withTotals(teamToWire(t, members), spend.team(t.team_id))),
+          },
+          spendStale: spend.stale,
         };
       }
       const target = userId ?? principal.userId;
@@ -259,26 +269,40 @@ export function createUsersService(ctx: IdentityContext, invitations: Invitation
       if (!row || !target) throw userErrors.notFound(target);
       const memberships = await teamsRepository.membershipsOfUser(ctx.db, target);
       const teamIds = memberships.map((m) => m.team_id);
-      const [teams, members, keys] = await Promise.all([
+      const [teams, members, keys, spend] = await Promise.all([
         teamsRepository.list(ctx.db, { teamIds }),
         teamsRepository.members(ctx.db, teamIds),
+        // Key rows come from the keys service with their spend totals already in them.
         ctx.keys.listKeys({ user_id: target }),
+        loadSpendView(ctx.spend, ctx.logger, {
+          userIds: [target],
+          teamIds,
+          memberships: memberships.map((m) => ({ team_id: m.team_id, user_id: m.user_id })),
+        }),
       ]);
       if (keys === null)
         ctx.logger.warn({ userId: target }, 'keys service could not list keys for /user/info');
       const alias = new Map(teams.map((t) => [t.team_id, t.team_alias]));
       return {
-        user_id: target,
-        user_info: { ...userToWire(row, teamIds), organization_memberships: [] },
-        keys: (keys ?? []).map((k) => ({
-          ...k,
-          team_alias: typeof k.team_id === 'string' ? (alias.get(k.team_id) ?? null) : null,
-        })),
-        teams: teams.map((t) => ({
-          ...teamToWire(t, members),
-          // Only the caller's own membership (its budget in that team), not the other members' budgets.
-          team_memberships: memberships.filter((m) => m.team_id === t.team_id).map(membershipToWire),
-        })),
+        value: {
+          user_id: target,
+          user_info: withTotals(
+            { ...userToWire(row, teamIds), organization_memberships: [] },
+            spend.user(target),
+          ),
+          keys: (keys ?? []).map((k) => ({
+            ...k,
+            team_alias: typeof k.team_id === 'string' ? (alias.get(k.team_id) ?? null) : null,
+          })),
+          teams: teams.map((t) => ({
+            ...withTotals(teamToWire(t, members), spend.team(t.team_id)),
+            // Only the caller's own membership (its budget in that team), not the other members' budgets.
+            team_memberships: memberships
+              .filter((m) => m.team_id === t.team_id)
+              .map((m) => membershipWithTotals(membershipToWire(m), spend.member(m.team_id, m.user_id))),
+          })),
+        },
+        spendStale: spend.stale,
       };
     },
 
@@ -314,7 +338,7 @@ export function createUsersService(ctx: IdentityContext, invitations: Invitation
         typeof input.password === 'string' ? await ctx.passwords.hash(input.password) : null;
       const at = ctx.now();
 
-      const { row, roleChanged, targetId } = await inTransaction(ctx, async (tx, invalidate) => {
+      const { row, roleChanged, targetId } = await inTransaction(ctx, async (tx, invalidate, schedule) => {
         // Who: user_id (email is then a new value), else the user with that email.
         let target: UserRow | undefined;
         let targetId: string;
@@ -388,6 +412,7 @@ export function createUsersService(ctx: IdentityContext, invitations: Invitation
         if (!row) throw userErrors.notFound(targetId);
         const roleChanged = 'user_role' in set && set.user_role !== (target?.user_role ?? null);
         if (!target || AUTH_FIELDS.some((f) => f in set)) await invalidate({ userIds: [targetId] });
+        if ('budget_duration' in set) await schedule([{ kind: 'user', id: targetId }]);
         return { row, roleChanged, targetId };
       });
       // A session carries its role: a new role (or a password an admin reset for someone else) takes
@@ -411,9 +436,19 @@ export function createUsersService(ctx: IdentityContext, invitations: Invitation
           'the keys service is unavailable, so the users’ keys could not be deleted; no user was deleted. Retry shortly.',
         );
       }
-      const deleted = await inTransaction(ctx, async (tx, invalidate) => {
+      const deleted = await inTransaction(ctx, async (tx, invalidate, scheduleBudgets) => {
+        // Schedules of what is deleted are cleared in spend (read before the memberships cascade away).
+        const schedules: ScheduleRef[] = [
+          ...found
+            .filter((u) => u.budget_duration !== null)
+            .map((u) => ({ kind: 'user' as const, id: u.user_id })),
+          ...(await teamsRepository.scheduledMemberships(tx, { userIds: ids })).map((m) =>
+            memberRef(m.team_id, m.user_id),
+          ),
+        ];
         const n = await usersRepository.deleteByIds(tx, ids);
         await invalidate({ userIds: ids });
+        await scheduleBudgets(schedules);
         return n;
       });
       await Promise.all(ids.map((id) => ctx.sessions.destroyAllForUser(id)));
@@ -441,16 +476,22 @@ export function createUsersService(ctx: IdentityContext, invitations: Invitation
         ctx.db,
         rows.map((r) => r.user_id),
       );
-      const counts = await Promise.all(rows.map((r) => ctx.keys.countKeys({ user_id: r.user_id })));
+      const [counts, spend] = await Promise.all([
+        Promise.all(rows.map((r) => ctx.keys.countKeys({ user_id: r.user_id }))),
+        loadSpendView(ctx.spend, ctx.logger, { userIds: rows.map((r) => r.user_id) }),
+      ]);
       return {
-        users: rows.map((r, i) => ({
-          ...userToWire(r, teams.get(r.user_id) ?? []),
-          key_count: counts[i] ?? null,
-        })),
-        total,
-        page: query.page,
-        page_size: query.page_size,
-        total_pages: Math.ceil(total / query.page_size),
+        value: {
+          users: rows.map((r, i) => ({
+            ...withTotals(userToWire(r, teams.get(r.user_id) ?? []), spend.user(r.user_id)),
+            key_count: counts[i] ?? null,
+          })),
+          total,
+          page: query.page,
+          page_size: query.page_size,
+          total_pages: Math.ceil(total / query.page_size),
+        },
+        spendStale: spend.stale,
       };
     },
   };

@@ -20,7 +20,13 @@ import { createEmailQueue, type EmailQueue } from '../../src/email/email-queue';
 import { createKeysClient } from '../../src/keys-client/keys-client';
 import { createPasswordHasher } from '../../src/lib/passwords';
 import { type AuthOutbox, createAuthOutbox } from '../../src/outbox/auth-outbox';
+import {
+  type BudgetScheduleOutbox,
+  createBudgetScheduleOutbox,
+} from '../../src/outbox/budget-schedule-outbox';
+import { createSpendClient } from '../../src/spend/spend-client';
 import { FakeKeysServer } from './fake-keys';
+import { FakeSpend } from './fake-spend';
 
 export const SECRET = 'identity-test-internal-secret-0123456789';
 export const UI_PASSWORD = 'sk-test-master-key-0123';
@@ -66,8 +72,11 @@ export interface Harness {
   redis: Redis;
   prefix: string;
   keys: FakeKeysServer;
+  /** The fake spend service: totals the test sets, budget schedules identity sent. */
+  spend: FakeSpend;
   clock: TestClock;
   outbox: AuthOutbox;
+  budgetSchedules: BudgetScheduleOutbox;
   emailQueue: Queue;
   database: TestDatabase;
   config: IdentityConfig;
@@ -101,9 +110,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   await Promise.all([redis.connect(), queueConnection.connect()]);
   const keys = await new FakeKeysServer(SECRET).start();
   const clock = new TestClock();
+  const spend = await new FakeSpend(SECRET, clock.now).start();
   const logger = createLogger({ name: 'identity-test', level: 'silent' });
   const keysClient = createKeysClient({ baseUrl: keys.url, internalSecret: SECRET, timeoutMs: 2000 });
   const outbox = createAuthOutbox({ db, keys: keysClient, logger, now: clock.now });
+  const spendClient = createSpendClient({ baseUrl: spend.url, internalSecret: SECRET, timeoutMs: 2000 });
+  const budgetSchedules = createBudgetScheduleOutbox({ db, spend: spendClient, logger, now: clock.now });
   const emailQueue =
     opts.emailQueue ??
     createEmailQueue({ connection: queueConnection, prefix: redisKeys(prefix).bullPrefix });
@@ -127,6 +139,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     readiness: { accepting: true },
     keys: keysClient,
     outbox,
+    spend: spendClient,
+    budgetSchedules,
     emailQueue,
     passwords: createPasswordHasher(),
     config,
@@ -144,8 +158,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     redis,
     prefix,
     keys,
+    spend,
     clock,
     outbox,
+    budgetSchedules,
     emailQueue: queue,
     database,
     config,
@@ -158,7 +174,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await queue.close();
       await emailQueue.close();
       await outbox.stop();
+      await budgetSchedules.stop();
       await keys.stop();
+      await spend.stop();
       await close();
       inspectConnection.disconnect();
       queueConnection.disconnect();

@@ -47,6 +47,29 @@ export interface KeyListFilter {
   limit: number;
 }
 
+/** The keys /key/list shows: its filters applied, UI session keys excluded. */
+function listed(db: Kysely<KeysDB>, f: KeyListFilter) {
+  let q = db
+    .selectFrom(TABLE)
+    .where((eb) => eb.or([eb('team_id', 'is', null), eb('team_id', '!=', UI_SESSION_TEAM_ID)]));
+  const own = [
+    ...(f.userId !== undefined ? [['user_id', f.userId] as const] : []),
+    ...(f.teamId !== undefined ? [['team_id', f.teamId] as const] : []),
+    ...(f.organizationId !== undefined ? [['organization_id', f.organizationId] as const] : []),
+    ...(f.keyAlias !== undefined ? [['key_alias', f.keyAlias] as const] : []),
+    ...(f.keyHash !== undefined ? [['token', f.keyHash] as const] : []),
+  ];
+  if (own.length || (f.includeCreatedBy && f.userId !== undefined)) {
+    q = q.where((eb) => {
+      const branches = [];
+      if (own.length) branches.push(eb.and(own.map(([col, value]) => eb(col, '=', value))));
+      if (f.includeCreatedBy && f.userId !== undefined) branches.push(eb('created_by', '=', f.userId));
+      return eb.or(branches);
+    });
+  }
+  return q;
+}
+
 export const keysRepository = {
   async insert(db: Kysely<KeysDB>, row: NewKeyRow): Promise<KeyRow> {
     try {
@@ -121,7 +144,12 @@ export const keysRepository = {
     return rows.map((r) => r.token);
   },
 
-  async deleteByOwners(db: Kysely<KeysDB>, userIds: string[], teamIds: string[]): Promise<string[]> {
+  /** Deletes every key of these users/teams; answers their hashes and budget durations. */
+  async deleteByOwners(
+    db: Kysely<KeysDB>,
+    userIds: string[],
+    teamIds: string[],
+  ): Promise<{ token: string; budget_duration: string | null }[]> {
     if (userIds.length === 0 && teamIds.length === 0) return [];
     const rows = await db
       .deleteFrom(TABLE)
@@ -131,31 +159,14 @@ export const keysRepository = {
           ...(teamIds.length ? [eb('team_id', 'in', teamIds)] : []),
         ]),
       )
-      .returning('token')
+      .returning(['token', 'budget_duration'])
       .execute();
-    return rows.map((r) => r.token);
+    return rows;
   },
 
   /** A page of keys plus the total, with LiteLLM's /key/list filters (UI session keys excluded). */
   async list(db: Kysely<KeysDB>, f: KeyListFilter): Promise<{ rows: KeyRow[]; total: number }> {
-    let q = db
-      .selectFrom(TABLE)
-      .where((eb) => eb.or([eb('team_id', 'is', null), eb('team_id', '!=', UI_SESSION_TEAM_ID)]));
-    const own = [
-      ...(f.userId !== undefined ? [['user_id', f.userId] as const] : []),
-      ...(f.teamId !== undefined ? [['team_id', f.teamId] as const] : []),
-      ...(f.organizationId !== undefined ? [['organization_id', f.organizationId] as const] : []),
-      ...(f.keyAlias !== undefined ? [['key_alias', f.keyAlias] as const] : []),
-      ...(f.keyHash !== undefined ? [['token', f.keyHash] as const] : []),
-    ];
-    if (own.length || (f.includeCreatedBy && f.userId !== undefined)) {
-      q = q.where((eb) => {
-        const branches = [];
-        if (own.length) branches.push(eb.and(own.map(([col, value]) => eb(col, '=', value))));
-        if (f.includeCreatedBy && f.userId !== undefined) branches.push(eb('created_by', '=', f.userId));
-        return eb.or(branches);
-      });
-    }
+    const q = listed(db, f);
     const [rows, count] = await Promise.all([
       (f.sortBy ? q.orderBy(f.sortBy, f.sortOrder) : q.orderBy('created_at', 'desc').orderBy('token', 'desc'))
         .selectAll()
@@ -165,5 +176,22 @@ export const keysRepository = {
       q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
     ]);
     return { rows, total: count.n };
+  },
+
+  /**
+   * Every key the /key/list filters match (newest first), hash and creation time only, at most `limit`:
+   * for sorting by spend, which lives in the spend service, not in this table.
+   */
+  async listAll(
+    db: Kysely<KeysDB>,
+    f: KeyListFilter,
+    limit: number,
+  ): Promise<{ token: string; created_at: Date }[]> {
+    return listed(db, f)
+      .select(['token', 'created_at'])
+      .orderBy('created_at', 'desc')
+      .orderBy('token', 'desc')
+      .limit(limit)
+      .execute();
   },
 };

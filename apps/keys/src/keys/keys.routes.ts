@@ -1,5 +1,5 @@
 import { parseBody, parseQuery, principalOf } from '@llmgw/http';
-import { Router } from 'express';
+import { type Response, Router } from 'express';
 import type { KeyRow } from './keys.repository';
 import {
   blockKeyRequestSchema,
@@ -13,6 +13,15 @@ import {
 import type { KeysService } from './keys.service';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+/**
+ * Set (to "1") on a read whose `spend` values are this service's stored copy because the spend service,
+ * which owns spend totals, could not be reached. Management reads never fail because of it.
+ */
+export const SPEND_STALE_HEADER = 'x-llmgw-spend-stale';
+const markStale = (res: Response, stale: boolean) => {
+  if (stale) res.setHeader(SPEND_STALE_HEADER, '1');
+};
 
 /** The key row as LiteLLM returns it (`LiteLLM_VerificationToken`; the hash `token` is not secret). */
 export function keyRowToWire(row: KeyRow) {
@@ -98,14 +107,16 @@ export function keysRoutes(service: KeysService): Router {
 
   router.get('/key/info', async (req, res) => {
     const query = parseQuery(keyInfoQuerySchema, req.query);
-    const { key, row } = await service.info(principalOf(res), query.key);
+    const { key, row, spendStale } = await service.info(principalOf(res), query.key);
     const { token: _token, ...info } = keyRowToWire(row);
+    markStale(res, spendStale);
     res.json({ key, info });
   });
 
   router.get('/key/list', async (req, res) => {
     const query = parseQuery(keyListQuerySchema, req.query);
-    const { rows, total, page, totalPages } = await service.list(principalOf(res), query);
+    const { rows, total, page, totalPages, spendStale } = await service.list(principalOf(res), query);
+    markStale(res, spendStale);
     res.json({
       keys: rows.map((r) => (query.return_full_object ? keyRowToWire(r) : r.token)),
       total_count: total,

@@ -1,5 +1,5 @@
 import type { KeyRow } from './keys.repository';
-import { changesFrom } from './keys.service';
+import { changesFrom, scheduleOf, withTotals } from './keys.service';
 
 const AT = new Date('2031-01-31T10:00:00.000Z');
 const existing = { metadata: { keep: 1, model_rpm_limit: { a: 1 } } } as unknown as KeyRow;
@@ -78,5 +78,43 @@ describe('changesFrom (what /key/update writes)', () => {
       key_type: 'default',
       auto_rotate: false,
     });
+  });
+});
+
+describe('withTotals (a key row with the spend service’s totals)', () => {
+  const row = {
+    token: 'h',
+    spend: 2,
+    budget_duration: '1d',
+    budget_reset_at: new Date('2031-01-02T00:00:00.000Z'),
+  } as unknown as KeyRow;
+
+  test('when there are no totals, then the row is unchanged', () => {
+    expect(withTotals(row, undefined)).toBe(row);
+  });
+
+  test('when spend runs the same schedule, then spend and the reset time are spend’s', () => {
+    expect(
+      withTotals(row, { spend: 0.5, budget_duration: '1d', budget_reset_at: '2031-01-03T00:00:00.000Z' }),
+    ).toEqual({ ...row, spend: 0.5, budget_reset_at: new Date('2031-01-03T00:00:00.000Z') });
+  });
+
+  test('when spend has another schedule (one still on its way), then only spend is taken', () => {
+    expect(
+      withTotals(row, { spend: 4, budget_duration: '7d', budget_reset_at: '2031-01-06T00:00:00.000Z' }),
+    ).toEqual({ ...row, spend: 4 });
+  });
+});
+
+describe('scheduleOf (what spend is told)', () => {
+  test('when the key has a budget duration, then the duration and the reset time; without, a clearing', () => {
+    const at = new Date('2031-01-02T00:00:00.000Z');
+    expect(scheduleOf('h', { budget_duration: '1d', budget_reset_at: at })).toEqual({
+      kind: 'key',
+      id: 'h',
+      budget_duration: '1d',
+      budget_reset_at: '2031-01-02T00:00:00.000Z',
+    });
+    expect(scheduleOf('h', null)).toEqual({ kind: 'key', id: 'h', budget_duration: null });
   });
 });

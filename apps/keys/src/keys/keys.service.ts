@@ -1,14 +1,19 @@
 import {
   addDuration,
+  type BudgetSchedule,
+  type EntityTotals,
   nextBudgetReset,
   type OwnerSelector,
   type Principal,
   parseDuration,
 } from '@llmgw/contracts';
 import type { Kysely } from '@llmgw/db';
+import type { Logger } from '@llmgw/http';
 import type { AuthCache } from '../auth-record/auth-cache';
 import type { KeysDB } from '../db';
 import { type IdentityClient, IdentityUnavailableError, type KeyFacts } from '../identity/identity-client';
+import type { BudgetScheduler } from '../spend/budget-scheduler';
+import { type SpendClient, SpendUnavailableError } from '../spend/spend-client';
 import { generateRawKey, hashKey, isKeyHash, keyName, toTokenHash } from './key-format';
 import { keyErrors } from './keys.errors';
 import {
@@ -24,6 +29,7 @@ import {
 import {
   AliasTakenError,
   type KeyChanges,
+  type KeyListFilter,
   type KeyRow,
   keysRepository,
   LIST_SORT_COLUMNS,
@@ -43,7 +49,50 @@ export interface KeysServiceDeps {
   db: Kysely<KeysDB>;
   authCache: AuthCache;
   identity: IdentityClient;
+  /** The owner of spend totals: the `spend` keys show, and when a key's spend resets. */
+  spend: SpendClient;
+  schedules: BudgetScheduler;
+  logger: Logger;
   now: () => Date;
+}
+
+/** Rows as a read answers them, and whether their `spend` is this table's copy (spend unreachable). */
+export interface WithSpend<T> {
+  value: T;
+  spendStale: boolean;
+}
+
+/**
+ * Sorting /key/list by spend reads every matching key's total from the spend service; above this many
+ * keys it sorts by this table's `spend` column instead (the value the key was created or updated with).
+ */
+export const SPEND_SORT_MAX_KEYS = 10_000;
+
+/**
+ * A key row with the spend service's truth: its `spend` total, and the reset time of its budget schedule
+ * when spend has the same `budget_duration` (spend moves it forward at every reset; this table keeps the
+ * first one). Without totals the row is answered as stored.
+ */
+export function withTotals(row: KeyRow, totals: EntityTotals | undefined): KeyRow {
+  if (!totals) return row;
+  const sameSchedule =
+    row.budget_duration !== null &&
+    totals.budget_duration === row.budget_duration &&
+    totals.budget_reset_at !== null;
+  return {
+    ...row,
+    spend: totals.spend,
+    budget_reset_at: sameSchedule ? new Date(totals.budget_reset_at as string) : row.budget_reset_at,
+  };
+}
+
+/** What spend is told about a key's budget schedule (null duration: no schedule). */
+export function scheduleOf(token: string, row: Pick<KeyRow, 'budget_duration' | 'budget_reset_at'> | null) {
+  const schedule: BudgetSchedule = { kind: 'key', id: token, budget_duration: row?.budget_duration ?? null };
+  if (row?.budget_duration && row.budget_reset_at) {
+    schedule.budget_reset_at = new Date(row.budget_reset_at).toISOString();
+  }
+  return schedule;
 }
 
 /** `key_type` presets LiteLLM applies to `allowed_routes` when none are given. */
@@ -134,7 +183,28 @@ export function changesFrom(input: KeyChangeRequest, existing: KeyRow, at: Date)
   return c as KeyChanges;
 }
 
-export function createKeysService({ db, authCache, identity, now }: KeysServiceDeps) {
+export function createKeysService({
+  db,
+  authCache,
+  identity,
+  spend,
+  schedules,
+  logger,
+  now,
+}: KeysServiceDeps) {
+  /** Rows with their spend totals; if spend cannot answer, as stored, marked stale (reads never fail on it). */
+  const withSpend = async (rows: KeyRow[]): Promise<WithSpend<KeyRow[]>> => {
+    if (rows.length === 0) return { value: rows, spendStale: false };
+    try {
+      const totals = await spend.keyTotals(rows.map((r) => r.token));
+      return { value: rows.map((r) => withTotals(r, totals.get(r.token))), spendStale: false };
+    } catch (err) {
+      if (!(err instanceof SpendUnavailableError)) throw err;
+      logger.warn({ err: err.message }, 'spend totals unavailable; answering stored spend');
+      return { value: rows, spendStale: true };
+    }
+  };
+
   const facts = async (userId: string | null, teamId: string | null): Promise<KeyFacts> => {
     try {
       return await identity.authFacts(userId, teamId);
@@ -212,6 +282,38 @@ export function createKeysService({ db, authCache, identity, now }: KeysServiceD
     }
   };
 
+  /**
+   * A /key/list page sorted by spend totals (they live in the spend service): every matching hash, their
+   * totals in bulk, sorted here (ties: newest first), then the page's rows. Null when there are more than
+   * SPEND_SORT_MAX_KEYS keys or spend cannot answer: the caller sorts by the stored column instead.
+   */
+  const pageBySpend = async (
+    filter: KeyListFilter,
+  ): Promise<{ rows: KeyRow[]; total: number; spendStale: boolean; spendAsked: boolean } | null> => {
+    const all = await keysRepository.listAll(db, filter, SPEND_SORT_MAX_KEYS + 1);
+    if (all.length > SPEND_SORT_MAX_KEYS) return null;
+    let totals: Map<string, EntityTotals>;
+    try {
+      totals = await spend.keyTotals(all.map((k) => k.token));
+    } catch (err) {
+      if (!(err instanceof SpendUnavailableError)) throw err;
+      logger.warn({ err: err.message }, 'spend totals unavailable; /key/list sorted by stored spend');
+      const page = await keysRepository.list(db, filter);
+      return { ...page, spendStale: true, spendAsked: true };
+    }
+    const spendOf = (token: string) => totals.get(token)?.spend ?? 0;
+    const sign = filter.sortOrder === 'asc' ? 1 : -1;
+    // `all` is newest first; a stable sort keeps that order among equal totals.
+    const sorted = [...all].sort((a, b) => sign * (spendOf(a.token) - spendOf(b.token)));
+    const tokens = sorted.slice(filter.offset, filter.offset + filter.limit).map((k) => k.token);
+    const byToken = new Map((await keysRepository.findByTokens(db, tokens)).map((r) => [r.token, r]));
+    const rows = tokens.flatMap((t) => {
+      const row = byToken.get(t);
+      return row ? [withTotals(row, totals.get(t))] : [];
+    });
+    return { rows, total: all.length, spendStale: false, spendAsked: true };
+  };
+
   return {
     async generate(principal: Principal, input: GenerateKeyRequest): Promise<GeneratedKey> {
       assertMayGenerate(principal, input);
@@ -270,6 +372,7 @@ export function createKeysService({ db, authCache, identity, now }: KeysServiceD
       );
       // Write-through: the gateway finds a new key in Redis on its first request.
       await authCache.refresh([token]);
+      if (row.budget_duration !== null) await schedules.sync([scheduleOf(token, row)]);
       return { raw, row };
     },
 
@@ -289,6 +392,8 @@ export function createKeysService({ db, authCache, identity, now }: KeysServiceD
       );
       if (!row) throw keyErrors.updateUnknownKey(token);
       await authCache.refresh([token]);
+      // Set, changed or cleared (null): spend resets on the new schedule.
+      if (has(changes, 'budget_duration')) await schedules.sync([scheduleOf(token, row)]);
       return row;
     },
 
@@ -321,6 +426,11 @@ export function createKeysService({ db, authCache, identity, now }: KeysServiceD
       // Same row, new hash: the old key stops working at once, the new one works at once.
       await authCache.remove([oldToken]);
       await authCache.refresh([token]);
+      // Spend keeps totals by key hash: the schedule moves to the new hash.
+      const moved: BudgetSchedule[] = [];
+      if (existing.budget_duration !== null && oldToken !== token) moved.push(scheduleOf(oldToken, null));
+      if (row.budget_duration !== null) moved.push(scheduleOf(token, row));
+      if (moved.length > 0) await schedules.sync(moved);
       return { raw, row };
     },
 
@@ -338,16 +448,26 @@ export function createKeysService({ db, authCache, identity, now }: KeysServiceD
         rows.map((r) => r.token),
       );
       await authCache.remove(deleted);
+      const gone = new Set(deleted);
+      await schedules.sync(
+        rows
+          .filter((r) => gone.has(r.token) && r.budget_duration !== null)
+          .map((r) => scheduleOf(r.token, null)),
+      );
       return input.keys?.length ? input.keys : (input.key_aliases ?? []);
     },
 
-    async info(principal: Principal, key: string | undefined): Promise<{ key: string; row: KeyRow }> {
+    async info(
+      principal: Principal,
+      key: string | undefined,
+    ): Promise<{ key: string; row: KeyRow; spendStale: boolean }> {
       const given = key ?? principal.keyHash;
       if (!given) throw keyErrors.infoUnknownKey();
       const row = await keysRepository.findByToken(db, toTokenHash(given));
       if (!row) throw keyErrors.infoUnknownKey();
       if (!(await mayRead(principal, row))) throw keyErrors.infoNotAllowed(principal.role);
-      return { key: given, row };
+      const { value, spendStale } = await withSpend([row]);
+      return { key: given, row: value[0] ?? row, spendStale };
     },
 
     async list(principal: Principal, q: KeyListQuery) {
@@ -373,7 +493,7 @@ export function createKeysService({ db, authCache, identity, now }: KeysServiceD
         }
         userId = principal.userId;
       }
-      const { rows, total } = await keysRepository.list(db, {
+      const filter: KeyListFilter = {
         userId,
         teamId: q.team_id,
         organizationId: q.organization_id,
@@ -384,8 +504,24 @@ export function createKeysService({ db, authCache, identity, now }: KeysServiceD
         sortOrder: order,
         offset: (q.page - 1) * q.size,
         limit: q.size,
-      });
-      return { rows, total, page: q.page, totalPages: Math.ceil(total / q.size) };
+      };
+      const page = (sortBy === 'spend' ? await pageBySpend(filter) : null) ?? {
+        ...(await keysRepository.list(db, filter)),
+        spendStale: false,
+        spendAsked: false,
+      };
+      // Hashes only (no return_full_object): no spend to show, so spend is not asked.
+      const shown =
+        q.return_full_object && !page.spendAsked
+          ? await withSpend(page.rows)
+          : { value: page.rows, spendStale: page.spendStale };
+      return {
+        rows: shown.value,
+        total: page.total,
+        page: q.page,
+        totalPages: Math.ceil(page.total / q.size),
+        spendStale: shown.spendStale,
+      };
     },
 
     async setBlocked(principal: Principal, key: string, blocked: boolean): Promise<KeyRow> {
@@ -411,8 +547,12 @@ export function createKeysService({ db, authCache, identity, now }: KeysServiceD
 
     /** Identity deleted users or teams: delete their keys, and every gateway refuses them at once. */
     async deleteOwners(selector: OwnerSelector): Promise<string[]> {
-      const tokens = await keysRepository.deleteByOwners(db, selector.userIds, selector.teamIds);
+      const deleted = await keysRepository.deleteByOwners(db, selector.userIds, selector.teamIds);
+      const tokens = deleted.map((d) => d.token);
       await authCache.remove(tokens);
+      await schedules.sync(
+        deleted.filter((d) => d.budget_duration !== null).map((d) => scheduleOf(d.token, null)),
+      );
       return tokens;
     },
   };
