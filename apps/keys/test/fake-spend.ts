@@ -90,6 +90,11 @@ export class FakeSpend {
         const body = raw ? JSON.parse(raw) : Object.fromEntries(url.searchParams);
         this.calls.push({ method: req.method ?? 'GET', path: url.pathname, body });
         if (this.failing) return send(503, { error: { message: 'spend down' } });
+        if (url.pathname === INTERNAL_ROUTES.spendCopyKey && req.method === 'POST') {
+          const from = this.totals.get(`key:${body.from_key_hash}`);
+          if (from) this.totals.set(`key:${body.to_key_hash}`, { ...from });
+          return send(200, { copied: from !== undefined });
+        }
         if (url.pathname === INTERNAL_ROUTES.budgetSchedule && req.method === 'POST') {
           return send(200, this.schedule(body as BudgetSchedule));
         }

@@ -311,4 +311,47 @@ describe('keys and the spend service (spend totals, budget schedules)', () => {
       expect(h.schedules.owed()).toEqual([]);
     });
   });
+
+  describe('POST /key/regenerate', () => {
+    test('when a key is regenerated, then spend copies its total to the new hash before the switch', async () => {
+      const key = await generate({ key_alias: 'regen-spend' });
+      h.spend.setSpend('key', sha256(key), 3.5);
+
+      const res = await h.http.post('/key/regenerate').set(h.as(MASTER)).send({ key });
+
+      expect(res.status).toBe(200);
+      const fresh = res.body.key as string;
+      expect(callsTo(INTERNAL_ROUTES.spendCopyKey)).toEqual([
+        {
+          method: 'POST',
+          path: INTERNAL_ROUTES.spendCopyKey,
+          body: { from_key_hash: sha256(key), to_key_hash: sha256(fresh) },
+        },
+      ]);
+      const info = await h.http.get('/key/info').query({ key: fresh }).set(h.as(MASTER));
+      expect(info.body.info.spend).toBe(3.5);
+    });
+
+    test('when spend is unreachable, then 503 and the old key is untouched', async () => {
+      const key = await generate({ key_alias: 'regen-spend-down' });
+      h.spend.failing = true;
+
+      const res = await h.http.post('/key/regenerate').set(h.as(MASTER)).send({ key });
+
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({
+        error: {
+          message:
+            'the spend service is unavailable, so the key was not regenerated (its spend must move with it); retry shortly',
+          type: 'service_unavailable',
+          param: null,
+          code: '503',
+        },
+      });
+      h.spend.failing = false;
+      const info = await h.http.get('/key/info').query({ key }).set(h.as(MASTER));
+      expect(info.status).toBe(200);
+      expect(info.body.info.key_alias).toBe('regen-spend-down');
+    });
+  });
 });

@@ -28,6 +28,11 @@ export const INTERNAL_ROUTES = {
   spendCounterSeed: '/internal/spend-totals/seed',
   /** spend: an owner's `budget_duration` was set or cleared (keys, identity); spend resets on schedule. */
   budgetSchedule: '/internal/budget-schedule',
+  /**
+   * spend: a key is regenerated (same row, new hash): its total, schedule and budget counter are copied
+   * to the new hash, so a new hash does not mean a fresh budget. Called by keys before it switches.
+   */
+  spendCopyKey: '/internal/spend-totals/copy-key',
 } as const;
 
 export const INTERNAL_PREFIX = '/internal/';
@@ -180,3 +185,10 @@ export const budgetScheduleResultSchema = z.object({
   budget_reset_at: z.string().nullable(),
 });
 export type BudgetScheduleResult = z.infer<typeof budgetScheduleResultSchema>;
+
+/** Body of `spendCopyKey`. */
+export const spendCopyKeySchema = z.object({
+  from_key_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  to_key_hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type SpendCopyKey = z.infer<typeof spendCopyKeySchema>;

@@ -177,4 +177,12 @@ export const keyErrors = {
       type: 'service_unavailable',
       param: null,
     }),
+  spendUnavailableForRegenerate: () =>
+    new ProxyError({
+      status: 503,
+      message:
+        'the spend service is unavailable, so the key was not regenerated (its spend must move with it); retry shortly',
+      type: 'service_unavailable',
+      param: null,
+    }),
 };

@@ -412,6 +412,14 @@ export function createKeysService({
       const raw = newKey ?? generateRawKey();
       const token = hashKey(raw);
       const at = now();
+      // Spend keeps totals (and the gateway its budget counter) by key hash: hand them to the new hash
+      // first, so regenerating never means a fresh budget. Spend down: nothing has changed yet, 503.
+      try {
+        await spend.copyKey(oldToken, token);
+      } catch (err) {
+        if (err instanceof SpendUnavailableError) throw keyErrors.spendUnavailableForRegenerate();
+        throw err;
+      }
       const row = await insertOrExplain(changes.key_alias, async () => {
         const updated = await keysRepository.update(db, oldToken, {
           ...changesFrom(changes, existing, at),

@@ -11,6 +11,7 @@ function fakeSpend(failures: Error[] = []) {
   const sent: BudgetSchedule[] = [];
   const client: SpendClient = {
     keyTotals: async () => new Map(),
+    copyKey: async () => {},
     schedule: async (s): Promise<BudgetScheduleResult> => {
       sent.push(s);
       const failure = failures.shift();

@@ -7,6 +7,7 @@ import {
   spendTotalsBulkResultSchema,
 } from '@llmgw/contracts';
 import { callInternal, InternalCallError } from '@llmgw/http';
+import { z } from 'zod';
 
 /** The spend service could not answer (unreachable, timed out, an error status or an invalid body). */
 export class SpendUnavailableError extends Error {
@@ -29,7 +30,11 @@ export interface SpendClient {
   keyTotals: (hashes: string[]) => Promise<Map<string, EntityTotals>>;
   /** Sets or clears (budget_duration null) when a key's spend resets. */
   schedule: (schedule: BudgetSchedule) => Promise<BudgetScheduleResult>;
+  /** /key/regenerate: the new hash takes over the old hash's total, schedule and budget counter. */
+  copyKey: (fromHash: string, toHash: string) => Promise<void>;
 }
+
+const spendCopyKeyResultSchema = z.object({ copied: z.boolean() });
 
 /** The most ids spend accepts in one bulk request. */
 const BULK_MAX = 1000;
@@ -65,6 +70,17 @@ export function createSpendClient(opts: {
         for (const [hash, totals] of Object.entries(answer.keys)) out.set(hash, totals);
       }
       return out;
+    },
+
+    async copyKey(fromHash, toHash) {
+      await call(() =>
+        callInternal({
+          ...base,
+          path: INTERNAL_ROUTES.spendCopyKey,
+          body: { from_key_hash: fromHash, to_key_hash: toHash },
+          schema: spendCopyKeyResultSchema,
+        }),
+      );
     },
 
     schedule: (schedule) =>

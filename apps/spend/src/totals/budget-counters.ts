@@ -122,6 +122,16 @@ export function createBudgetCounters(redis: Redis, keys: RedisKeys) {
       });
     },
 
+    /**
+     * Copies a key's counter and reset sequence to another key (replacing them), for /key/regenerate:
+     * the new hash keeps what the old one had spent, in-flight reservations included.
+     */
+    async copyKey(from: string, to: string): Promise<void> {
+      const a = counterKeys(keys, 'key', from);
+      const b = counterKeys(keys, 'key', to);
+      await redis.multi().copy(a.counter, b.counter, 'REPLACE').copy(a.seq, b.seq, 'REPLACE').exec();
+    },
+
     /** Answers, per item, whether the reset was applied now (false: it was covered already). */
     async adjust(items: AdjustInput[]): Promise<boolean[]> {
       if (items.length === 0) return [];

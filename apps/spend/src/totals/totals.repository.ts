@@ -93,6 +93,38 @@ export const totalsRepository = {
       .executeTakeFirst();
   },
 
+  /** Copies one key's total row to another key hash (replacing it), for /key/regenerate. */
+  async copyKeyTotals(tx: Executor, from: string, to: string): Promise<TotalsRow | undefined> {
+    const row = await tx
+      .selectFrom('spend.totals')
+      .select(TOTALS_COLUMNS)
+      .where('entity_kind', '=', 'key')
+      .where('entity_id', '=', from)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    await tx
+      .insertInto('spend.totals')
+      .values({
+        entity_kind: 'key',
+        entity_id: to,
+        spend: row.spend,
+        budget_duration: row.budget_duration,
+        budget_reset_at: row.budget_reset_at,
+        reset_seq: row.reset_seq,
+      })
+      .onConflict((oc) =>
+        oc.columns(['entity_kind', 'entity_id']).doUpdateSet({
+          spend: row.spend,
+          budget_duration: row.budget_duration,
+          budget_reset_at: row.budget_reset_at,
+          reset_seq: row.reset_seq,
+          updated_at: sql`now()`,
+        }),
+      )
+      .execute();
+    return row;
+  },
+
   /** Creates the row (spend 0) or sets its schedule. */
   async upsertSchedule(
     tx: Executor,

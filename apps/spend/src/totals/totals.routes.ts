@@ -1,6 +1,7 @@
 import {
   budgetScheduleSchema,
   INTERNAL_ROUTES,
+  spendCopyKeySchema,
   spendTotalsBulkSchema,
   spendTotalsQuerySchema,
 } from '@llmgw/contracts';
@@ -27,6 +28,10 @@ export function totalsRoutes(totals: TotalsService, resets: ResetsService): Rout
 
   router.post(INTERNAL_ROUTES.spendCounterSeed, async (req, res) => {
     res.json(await totals.seedCounters(parseBody(spendTotalsQuerySchema, req.body)));
+  });
+
+  router.post(INTERNAL_ROUTES.spendCopyKey, async (req, res) => {
+    res.json(await totals.copyKey(parseBody(spendCopyKeySchema, req.body)));
   });
 
   router.post(INTERNAL_ROUTES.budgetSchedule, async (req, res) => {

@@ -4,6 +4,7 @@ import {
   type EntityTotals,
   nextBudgetReset,
   parseDuration,
+  type SpendCopyKey,
   type SpendCounterSeedResult,
   type SpendTotals,
   type SpendTotalsBulk,
@@ -123,6 +124,16 @@ export function createTotalsService({ db, counters, now }: TotalsServiceDeps) {
       }
       if (pending.length > 0) throw totalsErrors.seedContended();
       return { counters: refsOf(q).flatMap((ref) => done.get(refKey(ref)) ?? []) };
+    },
+
+    /**
+     * /key/regenerate: the new hash takes over the old one's total, schedule and Redis counter (the old
+     * hash keeps its rows, so a regenerate that fails after this changes nothing that matters).
+     */
+    async copyKey(input: SpendCopyKey): Promise<{ copied: boolean }> {
+      const row = await totalsRepository.copyKeyTotals(db, input.from_key_hash, input.to_key_hash);
+      await counters.copyKey(input.from_key_hash, input.to_key_hash);
+      return { copied: row !== undefined };
     },
 
     /**
