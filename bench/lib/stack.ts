@@ -73,10 +73,30 @@ async function startTarget(kind: 'raw-node' | 'express-hpm', upstream: string) {
  * start, so the keys service's warm-up (or its cache fills) sees them like any other key.
  */
 export async function startBenchStack(benchKeys: number): Promise<BenchStack> {
+  // Everything started is registered here as it starts, so a failed start leaves nothing running.
+  const cleanup: (() => Promise<unknown>)[] = [];
+  try {
+    return await start(benchKeys, cleanup);
+  } catch (err) {
+    await runCleanup(cleanup);
+    throw err;
+  }
+}
+
+/** Stops what was started, newest first; the database and the Redis prefix go last. */
+async function runCleanup(cleanup: (() => Promise<unknown>)[]): Promise<void> {
+  while (cleanup.length) await (cleanup.pop() as () => Promise<unknown>)().catch(() => {});
+}
+
+async function start(benchKeys: number, cleanup: (() => Promise<unknown>)[]): Promise<BenchStack> {
   const name = `llmgw_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const dbUrl = await createEmptyDatabase(ADMIN_URL, name);
   const redisPrefix = `bench:${randomBytes(4).toString('hex')}:`;
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  cleanup.push(
+    () => dropDatabase(ADMIN_URL, name),
+    () => clearPrefix(redisUrl, redisPrefix),
+  );
   const mockKey = MOCK_KEY;
   const base: Record<string, string> = {
     NODE_ENV: 'production',
@@ -119,11 +139,12 @@ export async function startBenchStack(benchKeys: number): Promise<BenchStack> {
       port,
       env: { ...base, MOCK_LLM_PORT: String(port), MOCK_API_KEY: mockKey, ...knobs },
     });
-    upstreams[mode] = {
-      mock,
-      raw: await startTarget('raw-node', mock.baseUrl),
-      hpm: await startTarget('express-hpm', mock.baseUrl),
-    };
+    cleanup.push(() => mock.stop());
+    const raw = await startTarget('raw-node', mock.baseUrl);
+    cleanup.push(async () => raw.kill('SIGTERM'));
+    const hpm = await startTarget('express-hpm', mock.baseUrl);
+    cleanup.push(async () => hpm.kill('SIGTERM'));
+    upstreams[mode] = { mock, raw, hpm };
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'llmgw-bench-'));
@@ -172,6 +193,8 @@ export async function startBenchStack(benchKeys: number): Promise<BenchStack> {
       env: { ...env, [portVar[svc]]: String(ports[svc]) },
       timeoutMs: 120_000,
     });
+    const started = services[svc];
+    cleanup.push(() => started.stop());
   }
   const gateways: SpawnedApp[] = [];
   const startGateway = async () => {
@@ -183,6 +206,7 @@ export async function startBenchStack(benchKeys: number): Promise<BenchStack> {
       env: { ...env, GATEWAY_PORT: String(port) },
     });
     gateways.push(g);
+    cleanup.push(() => g.stop());
     return g;
   };
   await startGateway();
@@ -195,27 +219,21 @@ export async function startBenchStack(benchKeys: number): Promise<BenchStack> {
     gateways,
     env,
     startGateway,
-    stop: async () => {
-      for (const g of gateways) await g.stop();
-      for (const s of Object.values(services)) await s.stop();
-      for (const u of Object.values(upstreams)) {
-        u.raw.kill('SIGTERM');
-        u.hpm.kill('SIGTERM');
-        await u.mock.stop();
-      }
-      await dropDatabase(ADMIN_URL, name);
-      // Leave nothing in the shared Redis: up to a million auth records live under this prefix.
-      const redis = new Redis(redisUrl);
-      try {
-        let cursor = '0';
-        do {
-          const [next, found] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 5000);
-          cursor = next;
-          if (found.length) await redis.unlink(...found);
-        } while (cursor !== '0');
-      } finally {
-        redis.disconnect();
-      }
-    },
+    stop: () => runCleanup(cleanup),
   };
+}
+
+/** Leaves nothing in the shared Redis: up to a million auth records live under the bench's prefix. */
+async function clearPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
+      cursor = next;
+      if (found.length) await redis.unlink(...found);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
