@@ -18,6 +18,7 @@ import { createDatabase, type Kysely } from '@llmgw/db';
 import { createRedis, type Redis } from '@llmgw/db/redis';
 import { createTestDatabase, newRedisPrefix, type TestDatabase } from '@llmgw/db/testing';
 import { createLogger, signPrincipal, verifyPrincipal } from '@llmgw/http';
+import { FakeSpend } from '@llmgw/testing';
 import request from 'supertest';
 import { createApp } from '../src/app';
 import type { AuthCache } from '../src/auth-record/auth-cache';
@@ -26,7 +27,6 @@ import { createIdentityClient, type IdentityClient, type KeyFacts } from '../src
 import type { KeysMetrics } from '../src/metrics';
 import type { BudgetScheduler } from '../src/spend/budget-scheduler';
 import { createSpendClient } from '../src/spend/spend-client';
-import { FakeSpend } from './fake-spend';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const INTERNAL_SECRET = 'keys-test-internal-secret-0123456789';

@@ -1,4 +1,5 @@
 export * from './email-producer';
+export * from './fake-spend';
 export * from './ports';
 export * from './processes';
 export * from './redis-server';

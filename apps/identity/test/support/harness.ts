@@ -10,6 +10,7 @@ import { createDatabase } from '@llmgw/db';
 import { createRedis, type Redis } from '@llmgw/db/redis';
 import { createTestDatabase, newRedisPrefix, type TestDatabase } from '@llmgw/db/testing';
 import { createLogger, PRINCIPAL_MAX_AGE_MS, signPrincipal } from '@llmgw/http';
+import { FakeSpend } from '@llmgw/testing';
 import { Queue } from 'bullmq';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -26,7 +27,6 @@ import {
 } from '../../src/outbox/budget-schedule-outbox';
 import { createSpendClient } from '../../src/spend/spend-client';
 import { FakeKeysServer } from './fake-keys';
-import { FakeSpend } from './fake-spend';
 
 export const SECRET = 'identity-test-internal-secret-0123456789';
 export const UI_PASSWORD = 'sk-test-master-key-0123';

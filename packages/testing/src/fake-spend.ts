@@ -1,5 +1,5 @@
 /**
- * A stand-in for the spend service at the edge of keys: serves spend totals from a map the test fills,
+ * A stand-in for the spend service at the edge of keys and identity (their tests): serves spend totals from a map the test fills,
  * records every call, and applies budget schedules like the real one (same duration again keeps the
  * schedule; without `budget_reset_at`, LiteLLM's standardized next reset).
  */
