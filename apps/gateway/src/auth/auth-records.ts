@@ -3,11 +3,9 @@ import {
   type CachedAuthRecord,
   cachedAuthRecordSchema,
   INTERNAL_ROUTES,
-  PRINCIPAL_HEADER,
   type RedisKeys,
-  SYSTEM_PRINCIPAL,
 } from '@llmgw/contracts';
-import { type Logger, serviceUnavailable, signPrincipal } from '@llmgw/http';
+import { callInternal, InternalCallError, type Logger, serviceUnavailable } from '@llmgw/http';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 
@@ -116,22 +114,23 @@ export class AuthRecords {
   }
 
   private async fill(hash: string): Promise<CachedAuthRecord> {
-    const url = `${this.opts.keysUrl}${INTERNAL_ROUTES.authRecord(hash)}`;
-    let res: Response;
     try {
-      res = await (this.opts.fetch ?? fetch)(url, {
-        headers: { [PRINCIPAL_HEADER]: signPrincipal(SYSTEM_PRINCIPAL, this.opts.internalSecret) },
-        signal: AbortSignal.timeout(5000),
+      return await callInternal({
+        baseUrl: this.opts.keysUrl,
+        path: INTERNAL_ROUTES.authRecord(hash),
+        internalSecret: this.opts.internalSecret,
+        timeoutMs: 5000,
+        schema: cachedAuthRecordSchema,
+        ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
       });
     } catch (err) {
-      this.opts.logger.warn({ err: (err as Error).message }, 'keys service unreachable for cache fill');
+      const status = err instanceof InternalCallError ? err.status : null;
+      this.opts.logger.warn(
+        { status, err: (err as Error).message },
+        status === null ? 'keys service unreachable for cache fill' : 'keys service failed a cache fill',
+      );
       throw serviceUnavailable('Authentication backend (keys service) is unavailable. Retry shortly.');
     }
-    if (!res.ok) {
-      this.opts.logger.warn({ status: res.status }, 'keys service failed a cache fill');
-      throw serviceUnavailable('Authentication backend (keys service) is unavailable. Retry shortly.');
-    }
-    return cachedAuthRecordSchema.parse(await res.json());
   }
 
   /** For tests and the invalidation handler. */

@@ -1,10 +1,5 @@
-import {
-  INTERNAL_ROUTES,
-  PRINCIPAL_HEADER,
-  SYSTEM_PRINCIPAL,
-  spendCounterSeedResultSchema,
-} from '@llmgw/contracts';
-import { type Logger, signPrincipal } from '@llmgw/http';
+import { INTERNAL_ROUTES, spendCounterSeedResultSchema } from '@llmgw/contracts';
+import { callInternal, InternalCallError, type Logger } from '@llmgw/http';
 import { budgetStoreUnavailable, type Scope } from './limiter';
 
 /**
@@ -16,26 +11,25 @@ export function createCounterSeeder(opts: { spendUrl: string; internalSecret: st
   const inflight = new Map<string, Promise<void>>();
 
   const seed = async (body: { key_hash?: string; user_id?: string; team_id?: string }) => {
-    let res: Response;
     try {
-      res = await fetch(`${opts.spendUrl}${INTERNAL_ROUTES.spendCounterSeed}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [PRINCIPAL_HEADER]: signPrincipal(SYSTEM_PRINCIPAL, opts.internalSecret),
-        },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(5000),
+      await callInternal({
+        baseUrl: opts.spendUrl,
+        path: INTERNAL_ROUTES.spendCounterSeed,
+        internalSecret: opts.internalSecret,
+        timeoutMs: 5000,
+        body,
+        schema: spendCounterSeedResultSchema,
       });
     } catch (err) {
-      opts.logger.warn({ err: (err as Error).message }, 'spend service unreachable for a counter seed');
+      const status = err instanceof InternalCallError ? err.status : null;
+      opts.logger.warn(
+        { status, err: (err as Error).message },
+        status === null
+          ? 'spend service unreachable for a counter seed'
+          : 'spend service refused a counter seed',
+      );
       throw budgetStoreUnavailable();
     }
-    if (!res.ok) {
-      opts.logger.warn({ status: res.status }, 'spend service refused a counter seed');
-      throw budgetStoreUnavailable();
-    }
-    spendCounterSeedResultSchema.parse(await res.json());
   };
 
   return (scopes: Scope[]): Promise<void> => {
