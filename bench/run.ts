@@ -18,6 +18,7 @@ const quick = process.argv.includes('--quick');
 const soak = !process.argv.includes('--no-soak') && !quick;
 const SECONDS = quick ? 4 : 12;
 const ROUNDS = quick ? 1 : 3;
+const WARMUP_SECONDS = quick ? 2 : 3;
 const SMALL_KEYS = 1000;
 const LARGE_KEYS = Number(process.env.BENCH_LARGE_KEYS ?? (quick ? 20_000 : 1_000_000));
 
@@ -133,14 +134,19 @@ async function main() {
       // The bare targets pass the client's Authorization through, so they send mock-llm's own key.
       const plain = wrkScript(chat(`bench-${s.mode}`, s.stream), [MOCK_KEY]);
       const keyed = wrkScript(chat(`bench-${s.mode}`, s.stream), [key]);
+      const order: [Target, string, string, number[]][] = [
+        ['direct', `${up.mock.baseUrl}/v1/chat/completions`, plain, []],
+        ['raw-node', `${up.raw.url}/v1/chat/completions`, plain, [up.raw.pid as number]],
+        ['express-hpm', `${up.hpm.url}/v1/chat/completions`, plain, [up.hpm.pid as number]],
+        ['gateway', `${gw().baseUrl}/v1/chat/completions`, keyed, [gw().child.pid as number]],
+      ];
+      // Warm every target first (JIT, connection pools, caches), unrecorded, so the first measured round
+      // of whichever target comes first is not a cold start.
+      for (const [, url, script] of order) {
+        await runWrk(url, { connections: s.c, seconds: WARMUP_SECONDS, script });
+      }
       for (let round = 0; round < ROUNDS; round++) {
         // Rotate the order every round so no target always runs on a warmer or busier machine.
-        const order: [Target, string, string, number[]][] = [
-          ['direct', `${up.mock.baseUrl}/v1/chat/completions`, plain, []],
-          ['raw-node', `${up.raw.url}/v1/chat/completions`, plain, [up.raw.pid as number]],
-          ['express-hpm', `${up.hpm.url}/v1/chat/completions`, plain, [up.hpm.pid as number]],
-          ['gateway', `${gw().baseUrl}/v1/chat/completions`, keyed, [gw().child.pid as number]],
-        ];
         for (let i = 0; i < order.length; i++) {
           const [t, url, script, pids] = order[(i + round) % order.length] as [
             Target,
@@ -219,6 +225,11 @@ async function main() {
     process.stdout.write('replicas\n');
     const second = await stack.startGateway();
     const keyed = wrkScript(jsonFast, [key]);
+    await runWrk(`${second.baseUrl}/v1/chat/completions`, {
+      connections: 25,
+      seconds: WARMUP_SECONDS,
+      script: keyed,
+    });
     await measure('1 replica c50', 'gateway', `${gw().baseUrl}/v1/chat/completions`, keyed, 50, [
       gw().child.pid as number,
     ]);

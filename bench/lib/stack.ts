@@ -46,6 +46,11 @@ export interface BenchStack {
   stop: () => Promise<void>;
 }
 
+export interface StackOptions {
+  /** Node flags for every gateway process (the profiler passes `--cpu-prof`). */
+  gatewayNodeArgs?: string[];
+}
+
 async function startTarget(kind: 'raw-node' | 'express-hpm', upstream: string) {
   const port = await freePort();
   const child = spawn(
@@ -72,11 +77,11 @@ async function startTarget(kind: 'raw-node' | 'express-hpm', upstream: string) {
  * `benchKeys` virtual keys `sk-bench-00000001`... are inserted straight into Postgres before the services
  * start, so the keys service's warm-up (or its cache fills) sees them like any other key.
  */
-export async function startBenchStack(benchKeys: number): Promise<BenchStack> {
+export async function startBenchStack(benchKeys: number, opts: StackOptions = {}): Promise<BenchStack> {
   // Everything started is registered here as it starts, so a failed start leaves nothing running.
   const cleanup: (() => Promise<unknown>)[] = [];
   try {
-    return await start(benchKeys, cleanup);
+    return await start(benchKeys, opts, cleanup);
   } catch (err) {
     await runCleanup(cleanup);
     throw err;
@@ -88,7 +93,11 @@ async function runCleanup(cleanup: (() => Promise<unknown>)[]): Promise<void> {
   while (cleanup.length) await (cleanup.pop() as () => Promise<unknown>)().catch(() => {});
 }
 
-async function start(benchKeys: number, cleanup: (() => Promise<unknown>)[]): Promise<BenchStack> {
+async function start(
+  benchKeys: number,
+  opts: StackOptions,
+  cleanup: (() => Promise<unknown>)[],
+): Promise<BenchStack> {
   const name = `llmgw_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const dbUrl = await createEmptyDatabase(ADMIN_URL, name);
   const redisPrefix = `bench:${randomBytes(4).toString('hex')}:`;
@@ -204,6 +213,7 @@ async function start(benchKeys: number, cleanup: (() => Promise<unknown>)[]): Pr
       entry: join(ROOT, 'apps', 'gateway', 'dist', 'main.js'),
       port,
       env: { ...env, GATEWAY_PORT: String(port) },
+      nodeArgs: opts.gatewayNodeArgs ?? [],
     });
     gateways.push(g);
     cleanup.push(() => g.stop());

@@ -19,11 +19,13 @@ export interface SpawnOptions {
   /** Path polled until it answers 200. */
   readyPath?: string;
   timeoutMs?: number;
+  /** Extra node flags before the entry (e.g. `--cpu-prof` when profiling). */
+  nodeArgs?: string[];
 }
 
 /** Runs a built app (`node dist/main.js`) and waits until it is ready. */
 export async function spawnApp(opts: SpawnOptions): Promise<SpawnedApp> {
-  const child = spawn(process.execPath, [opts.entry], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.entry], {
     env: { PATH: process.env.PATH ?? '', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
