@@ -2,7 +2,6 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { isLlmRoute } from '@llmgw/auth';
 import { redisKeys } from '@llmgw/contracts';
 import {
-  ensureRequestId,
   errorMiddleware,
   healthRouter,
   type Logger,
@@ -10,6 +9,7 @@ import {
   notFoundHandler,
   type Readiness,
   requestIdMiddleware,
+  requestIdOf,
   requestLogger,
 } from '@llmgw/http';
 import express from 'express';
@@ -24,7 +24,7 @@ import { sendError } from './llm/respond';
 import { forwardToServices } from './management/forward';
 import { gatewayRoutes } from './management/gateway-routes';
 import { defaultUiDir, uiStatic } from './management/ui-static';
-import type { Metrics } from './metrics';
+import { llmMetrics, type Metrics } from './metrics';
 import type { Deployment } from './models/model-config';
 import { ModelRouter } from './models/model-router';
 import type { SpendSink } from './spend/spend-events';
@@ -133,6 +133,7 @@ export function createApp(deps: GatewayDeps): Gateway {
   management.use(notFoundHandler);
   management.use(errorMiddleware(deps.logger));
 
+  const metrics = llmMetrics(deps.metrics);
   const handler: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -142,12 +143,11 @@ export function createApp(deps: GatewayDeps): Gateway {
       return;
     }
     const started = process.hrtime.bigint();
-    const reqId = ensureRequestId(req, res);
+    // The handler echoes it in the one header write of its response (no setHeader before it).
+    const reqId = requestIdOf(req);
     res.on('finish', () => {
       logRequest(deps.logger, req, res, reqId, started);
-      const kind = routeKind(path);
-      deps.metrics.llmRequests.labels(kind, String(res.statusCode)).inc();
-      deps.metrics.llmDuration.labels(kind).observe(Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.observe(routeKind(path), res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
     });
     handleLlm(req, res, path, reqId).catch((err) => sendError(res, err, deps.logger, reqId));
   };

@@ -84,8 +84,9 @@ export function logRequest(
   reqId: string,
   startedAt: bigint,
 ): void {
-  const ms = Number(process.hrtime.bigint() - startedAt) / 1e6;
   const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  const ms = Number(process.hrtime.bigint() - startedAt) / 1e6;
   logger[level](
     {
       reqId,

@@ -8,14 +8,16 @@ import {
   deploymentScope,
   type Limiter,
   type Reservation,
+  type Scope,
   scopesFor,
 } from '../limits/limiter';
+import type { Deployment } from '../models/model-config';
 import type { ModelRouter, Route } from '../models/model-router';
 import { costOf, type Prices, pricesFor } from '../models/prices';
 import type { SpendSink } from '../spend/spend-events';
 import { assertKeyMayUse, visibleModels } from './model-access';
 import { parseJsonObject, readBody } from './read-body';
-import { sendJson } from './respond';
+import { type HeaderList, sendJson } from './respond';
 import { callUpstream, type UpstreamOutcome } from './upstream';
 import { countTokens, estimatePromptTokens, promptText, type Usage, usageFromJson } from './usage';
 
@@ -88,26 +90,26 @@ const methodNotAllowed = (method: string | undefined) =>
     param: null,
   });
 
-/** x-litellm-* headers of the key; values LiteLLM would print as None are left out. */
-function keyHeaders(record: AuthRecord | null, reservation: Reservation | null): Record<string, string> {
-  const h: Record<string, string> = { 'x-litellm-version': VERSION };
-  if (!record) return h;
-  if (record.tpmLimit !== null) h['x-litellm-key-tpm-limit'] = String(record.tpmLimit);
-  if (record.rpmLimit !== null) h['x-litellm-key-rpm-limit'] = String(record.rpmLimit);
-  if (record.maxBudget !== null) h['x-litellm-key-max-budget'] = String(record.maxBudget);
-  h['x-litellm-key-spend'] = String(record.spend);
-  reservation?.scopes.forEach((s, i) => {
+/** Appends the x-litellm-* headers of the key; values LiteLLM would print as None are left out. */
+function addKeyHeaders(h: HeaderList, record: AuthRecord | null, reservation: Reservation | null): void {
+  h.push('x-litellm-version', VERSION);
+  if (!record) return;
+  if (record.tpmLimit !== null) h.push('x-litellm-key-tpm-limit', String(record.tpmLimit));
+  if (record.rpmLimit !== null) h.push('x-litellm-key-rpm-limit', String(record.rpmLimit));
+  if (record.maxBudget !== null) h.push('x-litellm-key-max-budget', String(record.maxBudget));
+  h.push('x-litellm-key-spend', String(record.spend));
+  if (!reservation) return;
+  reservation.scopes.forEach((s, i) => {
     const r = reservation.remaining[i];
     if (s.rpm !== null && r?.requests !== null && r?.requests !== undefined) {
-      h[`x-ratelimit-${s.descriptor}-limit-requests`] = String(s.rpm);
-      h[`x-ratelimit-${s.descriptor}-remaining-requests`] = String(r.requests);
+      h.push(`x-ratelimit-${s.descriptor}-limit-requests`, String(s.rpm));
+      h.push(`x-ratelimit-${s.descriptor}-remaining-requests`, String(r.requests));
     }
     if (s.tpm !== null && r?.tokens !== null && r?.tokens !== undefined) {
-      h[`x-ratelimit-${s.descriptor}-limit-tokens`] = String(s.tpm);
-      h[`x-ratelimit-${s.descriptor}-remaining-tokens`] = String(r.tokens);
+      h.push(`x-ratelimit-${s.descriptor}-limit-tokens`, String(s.tpm));
+      h.push(`x-ratelimit-${s.descriptor}-remaining-tokens`, String(r.tokens));
     }
   });
-  return h;
 }
 
 /**
@@ -196,6 +198,32 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     });
   }
 
+  // Scopes depend only on the record and the deployment; records are replaced (not changed) when they
+  // are reloaded, so they are computed once per record and deployment and dropped with the record.
+  const scopeCache = new WeakMap<object, Map<Deployment, Scope[]>>();
+  const noRecord = {};
+  /**
+   * The caller's scopes (none for the master key) and the deployment's own rpm/tpm from config.yaml.
+   * A deployment over its limit answers 429 rather than moving to another deployment of the group.
+   */
+  function scopesOf(record: AuthRecord | null, deployment: Deployment): Scope[] {
+    let byDeployment = scopeCache.get(record ?? noRecord);
+    if (!byDeployment) {
+      byDeployment = new Map();
+      scopeCache.set(record ?? noRecord, byDeployment);
+    }
+    let scopes = byDeployment.get(deployment);
+    if (!scopes) {
+      const deploymentLimit = deploymentScope(deployment, deps.redisKeys);
+      scopes = [
+        ...(record ? scopesFor(record, deployment.modelName, deps.redisKeys) : []),
+        ...(deploymentLimit ? [deploymentLimit] : []),
+      ];
+      byDeployment.set(deployment, scopes);
+    }
+    return scopes;
+  }
+
   return async function handleLlm(req: IncomingMessage, res: ServerResponse, path: string, reqId: string) {
     const route = classify(path);
     if (!route) {
@@ -212,7 +240,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
       const { record } = await deps.authenticator.authenticate(req.headers);
       const names = visibleModels(record, deps.router.modelNames());
       if (route.type === 'models') {
-        sendJson(res, 200, { data: names.map(modelObject), object: 'list' });
+        sendJson(res, 200, { data: names.map(modelObject), object: 'list' }, reqId);
         return;
       }
       const id = route.pathModel ?? '';
@@ -224,7 +252,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
           param: 'model',
         });
       }
-      sendJson(res, 200, modelObject(id));
+      sendJson(res, 200, modelObject(id), reqId);
       return;
     }
 
@@ -244,13 +272,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     const callId = randomUUID();
 
     let reservation: Reservation | null = null;
-    // The caller's scopes (none for the master key) and the deployment's own rpm/tpm from config.yaml.
-    // A deployment over its limit answers 429 rather than moving to another deployment of the group.
-    const deploymentLimit = deploymentScope(deployment, deps.redisKeys);
-    const scopes = [
-      ...(record ? scopesFor(record, deployment.modelName, deps.redisKeys) : []),
-      ...(deploymentLimit ? [deploymentLimit] : []),
-    ];
+    const scopes = scopesOf(record, deployment);
     if (scopes.length) {
       const maxTokens = Number(body.max_tokens ?? body.max_completion_tokens ?? deps.defaultMaxTokens);
       const estimate = scopes.some((s) => s.maxBudget !== null)
@@ -288,41 +310,53 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     let outcome: UpstreamOutcome | null = null;
     let json: JsonAnswer | null = null;
     let used = candidates[0] as Route;
+    // Deployments of a group often share the upstream model name: serialize the body once per name.
+    let payload = JSON.stringify(upstreamBody);
     try {
       // Connection failures (nothing reached the upstream) move on to the next deployment of the group.
       for (let attempt = 0; outcome === null; attempt++) {
         used = candidates[attempt] as Route;
         const d = used.deployment;
+        if (upstreamBody.model !== used.upstreamModel) {
+          upstreamBody.model = used.upstreamModel;
+          payload = JSON.stringify(upstreamBody);
+        }
+        const responseHeaders: HeaderList = [
+          'x-request-id',
+          reqId,
+          'x-litellm-call-id',
+          callId,
+          'x-litellm-model-id',
+          d.id,
+          'x-litellm-model-api-base',
+          d.apiBase,
+          'x-litellm-model-group',
+          d.modelName,
+          'x-litellm-attempted-retries',
+          String(attempt),
+        ];
+        addKeyHeaders(responseHeaders, record, reservation);
         try {
           outcome = await callUpstream(
             {
               deployment: d,
               path: UPSTREAM_PATH[route.type],
-              body: JSON.stringify({ ...upstreamBody, model: used.upstreamModel }),
+              body: payload,
               stream,
               timeoutMs: deps.upstreamTimeoutMs,
-              responseHeaders: {
-                'x-litellm-call-id': callId,
-                'x-litellm-model-id': d.id,
-                'x-litellm-model-api-base': d.apiBase,
-                'x-litellm-model-group': d.modelName,
-                'x-litellm-attempted-retries': String(attempt),
-                ...keyHeaders(record, reservation),
-              },
-              beforeJsonResponse: (status, buf) => {
-                if (status >= 400) return {};
+              responseHeaders,
+              beforeJsonResponse: (status, buf, h) => {
+                if (status >= 400) return;
                 json = usageFromJson(safeParse(buf));
                 const { usage } = json;
-                const h: Record<string, string> = {
-                  'x-litellm-response-duration-ms': String(Date.now() - startedAt),
-                };
+                h.push('x-litellm-response-duration-ms', String(Date.now() - startedAt));
                 if (usage) {
                   const p = pricesFor(d, used.upstreamModel);
-                  h['x-litellm-response-cost'] = String(
-                    costOf(p, usage.promptTokens, usage.completionTokens),
+                  h.push(
+                    'x-litellm-response-cost',
+                    String(costOf(p, usage.promptTokens, usage.completionTokens)),
                   );
                 }
-                return h;
               },
             },
             res,

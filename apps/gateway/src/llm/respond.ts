@@ -1,18 +1,25 @@
 import type { ServerResponse } from 'node:http';
 import { isProxyError, type Logger, ProxyError } from '@llmgw/http';
 
-/** Writes a JSON response on the lean hot path (no Express). */
+/**
+ * Response headers as a flat `[name, value, ...]` list. The hot path writes them with one `writeHead`
+ * (no `setHeader` before it), which lets node:http skip building its header map for every response.
+ */
+export type HeaderList = string[];
+
+/** Writes a JSON response on the lean hot path (no Express), echoing the request id. */
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
+  reqId: string,
   headers?: Record<string, string>,
 ): void {
   const payload = JSON.stringify(body);
-  res.statusCode = status;
-  if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.setHeader('content-type', 'application/json');
-  res.setHeader('content-length', Buffer.byteLength(payload));
+  const list: HeaderList = ['x-request-id', reqId];
+  if (headers) for (const k in headers) list.push(k, headers[k] as string);
+  list.push('content-type', 'application/json', 'content-length', String(Buffer.byteLength(payload)));
+  res.writeHead(status, list);
   res.end(payload);
 }
 
@@ -23,7 +30,7 @@ export function sendError(res: ServerResponse, err: unknown, logger: Logger, req
     return;
   }
   if (isProxyError(err)) {
-    sendJson(res, err.status, err.toBody(), err.headers);
+    sendJson(res, err.status, err.toBody(), reqId, err.headers);
     return;
   }
   logger.error({ err, reqId }, 'unhandled error on llm route');
@@ -31,5 +38,6 @@ export function sendError(res: ServerResponse, err: unknown, logger: Logger, req
     res,
     500,
     new ProxyError({ status: 500, message: 'Internal Server Error', type: 'internal_server_error' }).toBody(),
+    reqId,
   );
 }

@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { ProxyError } from '@llmgw/http';
 import type { Deployment } from '../models/model-config';
+import type { HeaderList } from './respond';
 import { SseUsageScanner } from './usage';
 
 /** Keep-alive pools shared by every upstream call: a new TCP/TLS handshake per call costs milliseconds. */
@@ -30,10 +31,10 @@ export interface UpstreamCall {
   body: string;
   stream: boolean;
   timeoutMs: number;
-  /** Headers the gateway adds to the client response (x-litellm-*). */
-  responseHeaders: Record<string, string>;
+  /** Headers the gateway adds to the client response (x-request-id, x-litellm-*); appended to below. */
+  responseHeaders: HeaderList;
   /** Called for a buffered (non-stream) answer before its headers go out, to add cost headers. */
-  beforeJsonResponse?: (status: number, body: Buffer) => Record<string, string>;
+  beforeJsonResponse?: (status: number, body: Buffer, headers: HeaderList) => void;
 }
 
 /** What happened, for settling limits and recording spend. */
@@ -76,8 +77,7 @@ function timedOut(d: Deployment, ms: number) {
  */
 export function callUpstream(call: UpstreamCall, res: ServerResponse): Promise<UpstreamOutcome> {
   const { deployment: d } = call;
-  const url = new URL(`${d.apiBase}${call.path}`);
-  const isHttps = url.protocol === 'https:';
+  const target = targetOf(d, call.path);
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(call.body),
@@ -100,15 +100,15 @@ export function callUpstream(call: UpstreamCall, res: ServerResponse): Promise<U
       if (err) reject(err);
       else resolve(outcome);
     };
-    const upReq = (isHttps ? https : http).request(
+    const upReq = target.request(
       {
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: url.port,
-        path: `${url.pathname}${url.search}`,
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.path,
         method: 'POST',
         headers,
-        agent: isHttps ? agents.https : agents.http,
+        agent: target.agent,
       },
       (upRes) => {
         outcome.status = upRes.statusCode ?? 502;
@@ -139,14 +139,50 @@ export function callUpstream(call: UpstreamCall, res: ServerResponse): Promise<U
   });
 }
 
-function copyHeaders(call: UpstreamCall, upRes: IncomingMessage, res: ServerResponse): void {
-  res.statusCode = upRes.statusCode ?? 502;
-  for (const [k, v] of Object.entries(call.responseHeaders)) res.setHeader(k, v);
+interface Target {
+  request: typeof http.request;
+  agent: http.Agent;
+  protocol: string;
+  hostname: string;
+  port: string;
+  path: string;
+}
+
+/** Where a deployment's calls go, parsed once per deployment and path instead of once per call. */
+const targets = new WeakMap<Deployment, Map<string, Target>>();
+
+function targetOf(d: Deployment, path: string): Target {
+  let byPath = targets.get(d);
+  if (!byPath) {
+    byPath = new Map();
+    targets.set(d, byPath);
+  }
+  let t = byPath.get(path);
+  if (!t) {
+    const url = new URL(`${d.apiBase}${path}`);
+    const isHttps = url.protocol === 'https:';
+    t = {
+      request: isHttps ? https.request : http.request,
+      agent: isHttps ? agents.https : agents.http,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port,
+      path: `${url.pathname}${url.search}`,
+    };
+    byPath.set(path, t);
+  }
+  return t;
+}
+
+/** The client response's headers: the gateway's own, the upstream's rate-limit headers, its type. */
+function headersFor(call: UpstreamCall, upRes: IncomingMessage): HeaderList {
+  const list = call.responseHeaders;
   for (const name of PASS_HEADERS) {
     const v = upRes.headers[name];
-    if (v !== undefined) res.setHeader(name, v);
+    if (typeof v === 'string') list.push(name, v);
   }
-  res.setHeader('content-type', upRes.headers['content-type'] ?? 'application/json');
+  list.push('content-type', upRes.headers['content-type'] ?? 'application/json');
+  return list;
 }
 
 function bufferJson(
@@ -165,10 +201,10 @@ function bufferJson(
       finish();
       return;
     }
-    copyHeaders(call, upRes, res);
-    const extra = call.beforeJsonResponse?.(outcome.status, body) ?? {};
-    for (const [k, v] of Object.entries(extra)) res.setHeader(k, v);
-    res.setHeader('content-length', body.length);
+    const headers = headersFor(call, upRes);
+    call.beforeJsonResponse?.(outcome.status, body, headers);
+    headers.push('content-length', String(body.length));
+    res.writeHead(outcome.status, headers);
     res.end(body);
     finish();
   });
@@ -196,9 +232,9 @@ function pipeStream(
 ): void {
   const scanner = new SseUsageScanner();
   outcome.sse = scanner;
-  copyHeaders(call, upRes, res);
-  res.setHeader('cache-control', 'no-cache');
-  res.setHeader('x-accel-buffering', 'no');
+  const headers = headersFor(call, upRes);
+  headers.push('cache-control', 'no-cache', 'x-accel-buffering', 'no');
+  res.writeHead(outcome.status, headers);
   res.flushHeaders();
   // The last bytes seen, to know whether the upstream sent its own [DONE].
   let tail = '';
