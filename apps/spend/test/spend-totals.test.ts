@@ -226,6 +226,38 @@ describe('internal spend totals', () => {
       expect(await h.redis.get(counter('key', id).counter)).toBeNull();
     });
 
+    test('when many scopes are seeded at once, then missing counters are created from their totals and existing ones are left alone', async () => {
+      const fresh = '8'.repeat(64);
+      await h.redis.set(counter('key', KEY).counter, 2_000_000_777);
+      const res = await request(h.app)
+        .post(INTERNAL_ROUTES.spendCounterSeedMany)
+        .set(svc)
+        .send({
+          key_hashes: [KEY, fresh],
+          user_ids: ['u1'],
+          memberships: [{ team_id: 't1', user_id: 'u1' }],
+        });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        counters: [
+          { kind: 'key', id: KEY, spend_nano: 2_000_000_777, seeded: false },
+          { kind: 'key', id: fresh, spend_nano: 0, seeded: true },
+          { kind: 'user', id: 'u1', spend_nano: 5_000_000_000, seeded: false },
+          { kind: 'member', id: 't1:u1', spend_nano: 2_000_000_000, seeded: false },
+        ],
+      });
+      expect(await h.redis.get(counter('key', fresh).counter)).toBe('0');
+    });
+
+    test('when a bulk seed names more than 1000 keys, then it is refused with 422 naming the field', async () => {
+      const res = await request(h.app)
+        .post(INTERNAL_ROUTES.spendCounterSeedMany)
+        .set(svc)
+        .send({ key_hashes: Array.from({ length: 1001 }, (_, i) => `k${i}`) });
+      expect(res.status).toBe(422);
+      expect(res.body.detail[0].loc).toEqual(['body', 'key_hashes']);
+    });
+
     test('when a seed read a total before a reset that Redis already knows of, then the script refuses it (stale)', async () => {
       const id = '7'.repeat(64);
       await h.redis.set(counter('key', id).seq, 1);

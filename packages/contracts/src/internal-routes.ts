@@ -26,6 +26,11 @@ export const INTERNAL_ROUTES = {
    * counters. The gateway calls it when its reserve script finds a budgeted scope without a counter.
    */
   spendCounterSeed: '/internal/spend-totals/seed',
+  /**
+   * spend: the same for many scopes at once (POST with `spendTotalsBulkSchema`): one Postgres read and one
+   * Redis script for a burst of first uses, e.g. every active key after a Redis restart.
+   */
+  spendCounterSeedMany: '/internal/spend-totals/seed-many',
   /** spend: an owner's `budget_duration` was set or cleared (keys, identity); spend resets on schedule. */
   budgetSchedule: '/internal/budget-schedule',
   /**

@@ -1,20 +1,32 @@
-import { INTERNAL_ROUTES, spendCounterSeedResultSchema } from '@llmgw/contracts';
+import { INTERNAL_ROUTES, type SpendTotalsBulk, spendCounterSeedResultSchema } from '@llmgw/contracts';
 import { callInternal, InternalCallError, type Logger } from '@llmgw/http';
 import { budgetStoreUnavailable, type Scope } from './limiter';
 
+/** The most scopes one seed call carries (the spend service's bulk limit is 1000 per list). */
+const MAX_BATCH = 1000;
+
+interface Batch {
+  body: Required<SpendTotalsBulk>;
+  size: number;
+  done: Promise<void>;
+}
+
 /**
  * Asks the spend service to seed missing budget counters from Postgres (set only if missing, never with a
- * total read before a budget reset). One request per set of scopes is in flight at a time, so a burst on
- * a key whose counters Redis lost costs one seed. Fails closed: no counter, no admission.
+ * total read before a budget reset). Seeds asked for in the same tick travel in one bulk call, so a burst
+ * of first uses (every active key after a Redis restart) costs one Postgres read and one Redis script per
+ * thousand scopes, not one HTTP call each; a scope already on its way is not asked for twice. Fails
+ * closed: no counter, no admission.
  */
 export function createCounterSeeder(opts: { spendUrl: string; internalSecret: string; logger: Logger }) {
   const inflight = new Map<string, Promise<void>>();
+  let open: Batch | null = null;
 
-  const seed = async (body: { key_hash?: string; user_id?: string; team_id?: string }) => {
+  const send = async (body: SpendTotalsBulk) => {
     try {
       await callInternal({
         baseUrl: opts.spendUrl,
-        path: INTERNAL_ROUTES.spendCounterSeed,
+        path: INTERNAL_ROUTES.spendCounterSeedMany,
         internalSecret: opts.internalSecret,
         timeoutMs: 5000,
         body,
@@ -32,24 +44,47 @@ export function createCounterSeeder(opts: { spendUrl: string; internalSecret: st
     }
   };
 
-  return (scopes: Scope[]): Promise<void> => {
-    const body: { key_hash?: string; user_id?: string; team_id?: string } = {};
-    for (const s of scopes) {
-      if (s.kind === 'key') body.key_hash = s.id;
-      else if (s.kind === 'user') body.user_id = s.id;
-      else if (s.kind === 'team') body.team_id = s.id;
-      else if (s.kind === 'member') {
-        const [team, ...user] = s.id.split(':');
-        body.team_id = team;
-        body.user_id = user.join(':');
+  /** The batch that goes out at the end of this tick, with room for one more scope. */
+  const batch = (): Batch => {
+    if (open && open.size < MAX_BATCH) return open;
+    const body: Required<SpendTotalsBulk> = { key_hashes: [], user_ids: [], team_ids: [], memberships: [] };
+    const created: Batch = {
+      body,
+      size: 0,
+      done: new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        if (open === created) open = null;
+        return send(body);
+      }),
+    };
+    open = created;
+    return created;
+  };
+
+  const enqueue = (s: Scope): Promise<void> => {
+    const b = batch();
+    b.size++;
+    if (s.kind === 'key') b.body.key_hashes.push(s.id);
+    else if (s.kind === 'user') b.body.user_ids.push(s.id);
+    else if (s.kind === 'team') b.body.team_ids.push(s.id);
+    else if (s.kind === 'member') {
+      const [team, ...user] = s.id.split(':');
+      b.body.memberships.push({ team_id: team as string, user_id: user.join(':') });
+    }
+    return b.done;
+  };
+
+  return async (scopes: Scope[]): Promise<void> => {
+    const waits = scopes.map((s) => {
+      const id = `${s.kind}\u0000${s.id}`;
+      let pending = inflight.get(id);
+      if (!pending) {
+        pending = enqueue(s);
+        inflight.set(id, pending);
+        const forget = () => inflight.delete(id);
+        pending.then(forget, forget);
       }
-    }
-    const id = JSON.stringify(body);
-    let pending = inflight.get(id);
-    if (!pending) {
-      pending = seed(body).finally(() => inflight.delete(id));
-      inflight.set(id, pending);
-    }
-    return pending;
+      return pending;
+    });
+    await Promise.all(waits);
   };
 }

@@ -30,6 +30,10 @@ export function totalsRoutes(totals: TotalsService, resets: ResetsService): Rout
     res.json(await totals.seedCounters(parseBody(spendTotalsQuerySchema, req.body)));
   });
 
+  router.post(INTERNAL_ROUTES.spendCounterSeedMany, async (req, res) => {
+    res.json(await totals.seedManyCounters(parseBody(spendTotalsBulkSchema, req.body)));
+  });
+
   router.post(INTERNAL_ROUTES.spendCopyKey, async (req, res) => {
     res.json(await totals.copyKey(parseBody(spendCopyKeySchema, req.body)));
   });

@@ -48,6 +48,16 @@ function refsOf(q: SpendTotalsQuery): EntityRef[] {
   return refs;
 }
 
+/** The refs of a bulk query, memberships as `<team id>:<user id>`. */
+function bulkRefsOf(q: SpendTotalsBulk): EntityRef[] {
+  return [
+    ...q.key_hashes.map((id) => ({ kind: 'key' as const, id })),
+    ...q.user_ids.map((id) => ({ kind: 'user' as const, id })),
+    ...q.team_ids.map((id) => ({ kind: 'team' as const, id })),
+    ...q.memberships.map((m) => ({ kind: 'member' as const, id: memberId(m.team_id, m.user_id) })),
+  ];
+}
+
 /** How often a seed retries when budget resets keep landing between its read and its write. */
 const SEED_ATTEMPTS = 5;
 
@@ -56,6 +66,37 @@ export function createTotalsService({ db, counters, now }: TotalsServiceDeps) {
     const rows = await totalsRepository.find(db, refs);
     const byRef = new Map(rows.map((r) => [refKey({ kind: r.entity_kind, id: r.entity_id }), r]));
     return (ref: EntityRef) => byRef.get(refKey(ref));
+  };
+
+  /**
+   * Rebuilds missing Redis budget counters from Postgres. A counter that exists is never touched, so
+   * concurrent seeds (several gateways after a Redis restart) cannot add up; a value read before a
+   * budget reset is refused by the script and read again.
+   */
+  const seed = async (refs: EntityRef[]): Promise<SpendCounterSeedResult> => {
+    let pending = refs;
+    const done = new Map<string, SpendCounterSeedResult['counters'][number]>();
+    for (let attempt = 0; attempt < SEED_ATTEMPTS && pending.length > 0; attempt++) {
+      const find = await lookup(pending);
+      const inputs: SeedInput[] = pending.map((ref) => {
+        const row = find(ref);
+        return { ...ref, spendNano: row ? toNano(row.spend) : 0, seq: row?.reset_seq ?? 0 };
+      });
+      const outcomes = await counters.seed(inputs);
+      pending = [];
+      for (const o of outcomes) {
+        if (o.status === 'stale') pending.push({ kind: o.kind, id: o.id });
+        else
+          done.set(refKey(o), {
+            kind: o.kind,
+            id: o.id,
+            spend_nano: o.spendNano,
+            seeded: o.status === 'seeded',
+          });
+      }
+    }
+    if (pending.length > 0) throw totalsErrors.seedContended();
+    return { counters: refs.flatMap((ref) => done.get(refKey(ref)) ?? []) };
   };
 
   return {
@@ -74,13 +115,7 @@ export function createTotalsService({ db, counters, now }: TotalsServiceDeps) {
     },
 
     async getMany(q: SpendTotalsBulk): Promise<SpendTotalsBulkResult> {
-      const refs: EntityRef[] = [
-        ...q.key_hashes.map((id) => ({ kind: 'key' as const, id })),
-        ...q.user_ids.map((id) => ({ kind: 'user' as const, id })),
-        ...q.team_ids.map((id) => ({ kind: 'team' as const, id })),
-        ...q.memberships.map((m) => ({ kind: 'member' as const, id: memberId(m.team_id, m.user_id) })),
-      ];
-      const find = await lookup(refs);
+      const find = await lookup(bulkRefsOf(q));
       const byId = (kind: 'key' | 'user' | 'team', ids: string[]) =>
         Object.fromEntries(ids.map((id) => [id, toWire(find({ kind, id }))]));
       return {
@@ -95,35 +130,13 @@ export function createTotalsService({ db, counters, now }: TotalsServiceDeps) {
       };
     },
 
-    /**
-     * Rebuilds missing Redis budget counters from Postgres. A counter that exists is never touched, so
-     * concurrent seeds (several gateways after a Redis restart) cannot add up; a value read before a
-     * budget reset is refused by the script and read again.
-     */
-    async seedCounters(q: SpendTotalsQuery): Promise<SpendCounterSeedResult> {
-      let pending = refsOf(q);
-      const done = new Map<string, SpendCounterSeedResult['counters'][number]>();
-      for (let attempt = 0; attempt < SEED_ATTEMPTS && pending.length > 0; attempt++) {
-        const find = await lookup(pending);
-        const inputs: SeedInput[] = pending.map((ref) => {
-          const row = find(ref);
-          return { ...ref, spendNano: row ? toNano(row.spend) : 0, seq: row?.reset_seq ?? 0 };
-        });
-        const outcomes = await counters.seed(inputs);
-        pending = [];
-        for (const o of outcomes) {
-          if (o.status === 'stale') pending.push({ kind: o.kind, id: o.id });
-          else
-            done.set(refKey(o), {
-              kind: o.kind,
-              id: o.id,
-              spend_nano: o.spendNano,
-              seeded: o.status === 'seeded',
-            });
-        }
-      }
-      if (pending.length > 0) throw totalsErrors.seedContended();
-      return { counters: refsOf(q).flatMap((ref) => done.get(refKey(ref)) ?? []) };
+    seedCounters(q: SpendTotalsQuery): Promise<SpendCounterSeedResult> {
+      return seed(refsOf(q));
+    },
+
+    /** The same for many keys, users, teams and memberships: one Postgres read, one Redis script. */
+    seedManyCounters(q: SpendTotalsBulk): Promise<SpendCounterSeedResult> {
+      return seed(bulkRefsOf(q));
     },
 
     /**
