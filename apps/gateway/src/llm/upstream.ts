@@ -236,15 +236,12 @@ function pipeStream(
   headers.push('cache-control', 'no-cache', 'x-accel-buffering', 'no');
   res.writeHead(outcome.status, headers);
   res.flushHeaders();
-  // The last bytes seen, to know whether the upstream sent its own [DONE].
-  let tail = '';
   upRes.on('data', (chunk: Buffer) => {
-    tail = (tail + chunk.toString('latin1')).slice(-32);
     scanner.push(chunk);
     res.write(chunk);
   });
   upRes.on('end', () => {
-    if (!tail.includes('[DONE]')) res.write(DONE_FRAME);
+    if (!scanner.done) res.write(DONE_FRAME);
     res.end();
     finish();
   });

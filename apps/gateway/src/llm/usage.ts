@@ -35,13 +35,37 @@ export function usageFromJson(body: unknown): { usage: Usage | null; id: string 
   return { usage: toUsage(obj.usage), id: typeof obj.id === 'string' ? obj.id : null, text };
 }
 
-/** Incremental SSE scanner: cheap per chunk (only frames mentioning usage are parsed). */
+/** A data payload that carries a usage object (`"usage":null`, sent by OpenAI on every chunk, does not). */
+const HAS_USAGE = /"usage"\s*:\s*\{/;
+/** Raw payloads kept before they are reduced to their text (bounds memory on very long streams). */
+const MAX_RAW_CHARS = 1 << 20;
+
+/** The data of an SSE frame: its `data:` lines joined by newlines; null when it has none. */
+function dataOf(frame: string): string | null {
+  // The common case: one `data: {...}` line.
+  if (frame.startsWith('data: ') && !frame.includes('\n')) return frame.slice(6);
+  const lines = frame
+    .split('\n')
+    .filter((l) => l.startsWith('data:'))
+    .map((l) => l.slice(l.startsWith('data: ') ? 6 : 5));
+  return lines.length ? lines.join('\n') : null;
+}
+
+/**
+ * Incremental SSE scanner, cheap per frame: only the first frame (for the id) and a frame carrying a usage
+ * object are parsed. The other payloads are kept raw and parsed for their text only when it is needed
+ * (the upstream never sent usage, or the client left first), or in bulk when they grow past 1 MB.
+ */
 export class SseUsageScanner {
   private pending = '';
   usage: Usage | null = null;
   id: string | null = null;
-  /** Generated text, kept only until usage arrives (for token counting when it never does). */
-  text = '';
+  private doneFrame = false;
+  /** Generated text of the payloads already reduced. */
+  private reduced = '';
+  /** Payloads not yet reduced to text (dropped once usage arrives). */
+  private raw: string[] = [];
+  private rawChars = 0;
   private firstChunkAt: number | null = null;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -50,9 +74,23 @@ export class SseUsageScanner {
     return this.firstChunkAt;
   }
 
+  /** True when the upstream sent its own `data: [DONE]` (even without the blank line after it). */
+  get done(): boolean {
+    return this.doneFrame || this.pending.includes('[DONE]');
+  }
+
+  /** Generated text so far, for counting tokens when the upstream sends no usage. */
+  get text(): string {
+    this.reduce();
+    return this.reduced;
+  }
+
   push(chunk: Buffer): void {
     if (this.firstChunkAt === null) this.firstChunkAt = this.now();
     this.pending += chunk.toString('utf8');
+    // SSE lines may end in CRLF; frames are split on blank lines either way.
+    // A CR at the very end may be the first half of a CRLF split across chunks: it waits for the next.
+    if (this.pending.includes('\r')) this.pending = this.pending.replace(/\r\n|\r(?!$)/g, '\n');
     let end = this.pending.indexOf('\n\n');
     while (end !== -1) {
       this.frame(this.pending.slice(0, end));
@@ -62,35 +100,53 @@ export class SseUsageScanner {
   }
 
   private frame(frame: string): void {
-    const line = frame.startsWith('data: ')
-      ? frame.slice(6)
-      : frame.startsWith('data:')
-        ? frame.slice(5)
-        : null;
-    if (line === null || line === '[DONE]') return;
-    if (this.id === null || this.usage === null) {
-      let parsed: {
-        id?: unknown;
-        usage?: UsageJson | null;
-        choices?: { delta?: { content?: unknown }; text?: unknown }[];
-      };
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        return;
-      }
-      if (this.id === null && typeof parsed.id === 'string') this.id = parsed.id;
-      const usage = toUsage(parsed.usage);
-      if (usage) {
-        this.usage = usage;
-        this.text = '';
-        return;
-      }
-      for (const c of parsed.choices ?? []) {
-        const piece = c.delta?.content ?? c.text;
-        if (typeof piece === 'string') this.text += piece;
-      }
+    const data = dataOf(frame);
+    if (data === null) return;
+    if (data === '[DONE]') {
+      this.doneFrame = true;
+      return;
     }
+    if (this.usage !== null) return;
+    if (this.id === null || HAS_USAGE.test(data)) {
+      this.parse(data);
+      return;
+    }
+    this.raw.push(data);
+    this.rawChars += data.length;
+    if (this.rawChars > MAX_RAW_CHARS) this.reduce();
+  }
+
+  private parse(data: string): void {
+    let parsed: {
+      id?: unknown;
+      usage?: UsageJson | null;
+      choices?: { delta?: { content?: unknown }; text?: unknown }[];
+    };
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (this.id === null && typeof parsed.id === 'string') this.id = parsed.id;
+    const usage = toUsage(parsed.usage);
+    if (usage) {
+      this.usage = usage;
+      this.reduced = '';
+      this.raw = [];
+      this.rawChars = 0;
+      return;
+    }
+    for (const c of parsed.choices ?? []) {
+      const piece = c.delta?.content ?? c.text;
+      if (typeof piece === 'string') this.reduced += piece;
+    }
+  }
+
+  private reduce(): void {
+    const raw = this.raw;
+    this.raw = [];
+    this.rawChars = 0;
+    for (const data of raw) this.parse(data);
   }
 }
 
