@@ -66,12 +66,17 @@ export const totalsRepository = {
    */
   async addSpend(tx: Executor, deltas: SpendDelta[]): Promise<void> {
     if (deltas.length === 0) return;
-    const values = sql.join(
-      deltas.map((d) => sql`(${d.kind}, ${d.id}, ${d.teamId}, ${d.userId}, ${d.amount}::numeric)`),
-    );
+    // Five array parameters, whatever the number of deltas (a VALUES list would bind five per delta).
     await sql`
       insert into spend.totals (entity_kind, entity_id, team_id, user_id, spend)
-      select k, i, max(t), max(u), sum(a) from (values ${values}) as v (k, i, t, u, a)
+      select k, i, max(t), max(u), sum(a)
+      from unnest(
+        ${deltas.map((d) => d.kind)}::text[],
+        ${deltas.map((d) => d.id)}::text[],
+        ${deltas.map((d) => d.teamId)}::text[],
+        ${deltas.map((d) => d.userId)}::text[],
+        ${deltas.map((d) => String(d.amount))}::numeric[]
+      ) as v (k, i, t, u, a)
       group by k, i
       order by k, i
       on conflict (entity_kind, entity_id)
