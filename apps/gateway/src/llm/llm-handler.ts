@@ -258,7 +258,8 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
 
     if (req.method !== 'POST') throw methodNotAllowed(req.method);
     const startedAt = Date.now();
-    const body = parseJsonObject(await readBody(req, deps.maxBodyBytes));
+    const raw = await readBody(req, deps.maxBodyBytes);
+    const body = parseJsonObject(raw);
     const { principal, record } = await deps.authenticator.authenticate(req.headers);
     const requested = typeof body.model === 'string' && body.model ? body.model : route.pathModel;
     if (!requested) throw missingModel();
@@ -276,7 +277,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     if (scopes.length) {
       const maxTokens = Number(body.max_tokens ?? body.max_completion_tokens ?? deps.defaultMaxTokens);
       const estimate = scopes.some((s) => s.maxBudget !== null)
-        ? costOf(prices, estimatePromptTokens(body), route.type === 'embedding' ? 0 : maxTokens)
+        ? costOf(prices, estimatePromptTokens(raw.length), route.type === 'embedding' ? 0 : maxTokens)
         : 0;
       try {
         reservation = await deps.limiter.reserve(scopes, callId, estimate);
@@ -298,15 +299,6 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
         typeof body.stream_options === 'object' && body.stream_options !== null ? body.stream_options : {};
       upstreamBody.stream_options = { ...opts, include_usage: true };
     }
-    const ctx = {
-      type: route.type,
-      body,
-      reservation,
-      prices,
-      principal,
-      callId,
-      startedAt,
-    };
     let outcome: UpstreamOutcome | null = null;
     let json: JsonAnswer | null = null;
     let used = candidates[0] as Route;
@@ -374,14 +366,20 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
       if (reservation) await deps.limiter.settle(reservation, 0, 0).catch(() => {});
       throw err;
     }
+    // A plain literal (no spread): this object is built on every call.
     void afterCall({
-      ...ctx,
+      type: route.type,
+      body,
+      reservation,
+      principal,
+      callId,
+      startedAt,
       outcome,
       json,
       record,
       modelId: used.deployment.id,
       provider: providerOf(used.deployment.publicParams.model),
-      prices: pricesFor(used.deployment, used.upstreamModel),
+      prices: used === candidates[0] ? prices : pricesFor(used.deployment, used.upstreamModel),
       model: used.upstreamModel,
       modelGroup: used.deployment.modelName,
       apiBase: used.deployment.apiBase,

@@ -157,11 +157,12 @@ export async function countTokens(text: string): Promise<number> {
   return count(text);
 }
 
-/** A cheap upper-bound guess of prompt tokens for budget reservation (no tokenizer on the hot path). */
-export function estimatePromptTokens(body: Record<string, unknown>): number {
-  const source = body.messages ?? body.prompt ?? body.input ?? '';
-  const chars = typeof source === 'string' ? source.length : JSON.stringify(source).length;
-  return Math.ceil(chars / 3);
+/**
+ * A cheap upper-bound guess of prompt tokens for budget reservation, from the request body's size (no
+ * tokenizer and no re-serialization on the hot path; the settle replaces it with the real count).
+ */
+export function estimatePromptTokens(bodyBytes: number): number {
+  return Math.ceil(bodyBytes / 3);
 }
 
 /** Prompt text of a request, for counting when the upstream sends no usage. */
