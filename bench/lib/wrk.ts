@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,7 +39,15 @@ request = function()
 end
 `;
   writeFileSync(file, lua);
+  if (scripts.length === 0) process.once('exit', removeScripts);
+  scripts.push(file);
   return file;
+}
+
+/** Scripts written by this run, removed when the process exits (also after a failed run). */
+const scripts: string[] = [];
+function removeScripts(): void {
+  for (const f of scripts) rmSync(f, { force: true });
 }
 
 const unitMs = (v: string, unit: string) => Number(v) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
