@@ -9,6 +9,7 @@ const hi = [{ role: 'user', content: 'hi' }];
 describe('gateway routes and upstream failures', () => {
   let stack: Stack;
   let silent: http.Server;
+  let broken: http.Server;
   let deadPort: number;
 
   beforeAll(async () => {
@@ -16,6 +17,14 @@ describe('gateway routes and upstream failures', () => {
     silent = http.createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     const silentPort = (silent.address() as { port: number }).port;
+    // An upstream that starts a JSON answer and drops the connection halfway through it.
+    broken = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"id":"chatcmpl-half",');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    await new Promise<void>((r) => broken.listen(0, '127.0.0.1', () => r()));
+    const brokenPort = (broken.address() as { port: number }).port;
     deadPort = await freePort();
     stack = await startStack(
       { UPSTREAM_TIMEOUT_MS: '500', MAX_LLM_BODY_BYTES: '2048' },
@@ -25,6 +34,15 @@ describe('gateway routes and upstream failures', () => {
       model: openai/gpt-4o
       api_base: http://127.0.0.1:${deadPort}/v1
   - model_name: multi
+    litellm_params:
+      model: openai/gpt-4o
+      api_base: http://127.0.0.1:__MOCK__/v1
+      api_key: os.environ/MOCK_LLM_API_KEY
+  - model_name: half
+    litellm_params:
+      model: openai/gpt-4o
+      api_base: http://127.0.0.1:${brokenPort}/v1
+  - model_name: half
     litellm_params:
       model: openai/gpt-4o
       api_base: http://127.0.0.1:__MOCK__/v1
@@ -41,6 +59,8 @@ describe('gateway routes and upstream failures', () => {
     await stack?.stop();
     silent.closeAllConnections();
     await new Promise((r) => silent.close(r));
+    broken.closeAllConnections();
+    await new Promise((r) => broken.close(r));
   });
 
   it('when a deployment of a model group is unreachable, then the call is retried on the next one', async () => {
@@ -57,6 +77,32 @@ describe('gateway routes and upstream failures', () => {
     expect(statuses).toEqual([200, 200, 200, 200]);
     // Round robin starts at the dead deployment every other call.
     expect(retries.sort()).toEqual(['0', '0', '1', '1']);
+  });
+
+  it('when a deployment breaks off in the middle of its answer, then the call is not sent again to another one', async () => {
+    const answers: { status: number; body: unknown }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await call(`${stack.gatewayUrl}/v1/chat/completions`, {
+        key: MASTER_KEY,
+        body: { model: 'half', messages: hi, mock_response: 'ok' },
+      });
+      answers.push({ status: res.status, body: res.status === 200 ? null : res.body });
+    }
+    // Round robin gives each deployment one call; the broken one already did the work, so no retry.
+    expect(answers.sort((a, b) => a.status - b.status)).toEqual([
+      { status: 200, body: null },
+      {
+        status: 502,
+        body: {
+          error: {
+            message: 'upstream for model half closed the connection mid-response',
+            type: 'api_connection_error',
+            param: null,
+            code: '502',
+          },
+        },
+      },
+    ]);
   });
 
   it('when the upstream does not answer in time, then 504 with a clear message', async () => {
@@ -165,6 +211,8 @@ describe('gateway routes and upstream failures', () => {
       'text-embedding-3-small',
       'multi',
       'multi',
+      'half',
+      'half',
       'silent',
     ]);
     expect(res.text).not.toContain('api_key');

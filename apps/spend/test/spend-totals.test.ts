@@ -249,6 +249,22 @@ describe('internal spend totals', () => {
       expect(await h.redis.get(counter('key', fresh).counter)).toBe('0');
     });
 
+    test('when one scope of a bulk seed stays contended, then the others are seeded and it is left out', async () => {
+      const contended = '9'.repeat(64);
+      const fine = 'a'.repeat(64);
+      await h.services.events.record(
+        spendEvent({ keyHash: contended, userId: null, teamId: null, cost: 0.5 }),
+      );
+      await h.redis.set(counter('key', contended).seq, 7);
+      const res = await request(h.app)
+        .post(INTERNAL_ROUTES.spendCounterSeedMany)
+        .set(svc)
+        .send({ key_hashes: [contended, fine] });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ counters: [{ kind: 'key', id: fine, spend_nano: 0, seeded: true }] });
+      expect(await h.redis.get(counter('key', contended).counter)).toBeNull();
+    });
+
     test('when a bulk seed names more than 1000 keys, then it is refused with 422 naming the field', async () => {
       const res = await request(h.app)
         .post(INTERNAL_ROUTES.spendCounterSeedMany)

@@ -18,7 +18,7 @@ import type { SpendSink } from '../spend/spend-events';
 import { assertKeyMayUse, visibleModels } from './model-access';
 import { parseJsonObject, readBody } from './read-body';
 import { type HeaderList, sendJson } from './respond';
-import { callUpstream, type UpstreamOutcome } from './upstream';
+import { callUpstream, mayRetryElsewhere, type UpstreamOutcome } from './upstream';
 import { countTokens, estimatePromptTokens, promptText, type Usage, usageFromJson } from './usage';
 
 export interface LlmHandlerDeps {
@@ -354,7 +354,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
             res,
           );
         } catch (err) {
-          const retryable = isProxyError(err) && err.type === 'api_connection_error' && !res.headersSent;
+          const retryable = mayRetryElsewhere(err) && !res.headersSent;
           if (!retryable || attempt + 1 >= Math.min(candidates.length, MAX_ATTEMPTS)) throw err;
           deps.logger.warn(
             { reqId, callId, deployment: d.id, err: (err as Error).message },

@@ -50,10 +50,31 @@ export interface UpstreamOutcome {
   upstreamFailed: boolean;
 }
 
+/** Errors of calls that failed before the upstream answered anything. */
+const unanswered = new WeakSet<object>();
+
+/**
+ * True when the call failed before the upstream answered anything (connection refused, reset before the
+ * status line), so another deployment may take it. A call that broke mid-answer is not retried: the
+ * upstream already did (and may bill) the work.
+ */
+export function mayRetryElsewhere(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && unanswered.has(err);
+}
+
 function unreachable(d: Deployment, err: NodeJS.ErrnoException) {
   return new ProxyError({
     status: 502,
     message: `upstream for model ${d.modelName} at ${d.apiBase} is unreachable: ${err.code ?? err.message}`,
+    type: 'api_connection_error',
+    param: null,
+  });
+}
+
+function brokenMidAnswer(d: Deployment) {
+  return new ProxyError({
+    status: 502,
+    message: `upstream for model ${d.modelName} closed the connection mid-response`,
     type: 'api_connection_error',
     param: null,
   });
@@ -124,7 +145,12 @@ export function callUpstream(call: UpstreamCall, res: ServerResponse): Promise<U
     upReq.on('error', (err: NodeJS.ErrnoException) => {
       if (outcome.clientAborted) finish();
       else if (err instanceof ProxyError) finish(err);
-      else finish(unreachable(d, err));
+      else if (outcome.status > 0) finish(brokenMidAnswer(d));
+      else {
+        const e = unreachable(d, err);
+        unanswered.add(e);
+        finish(e);
+      }
     });
     // The client went away before we finished: stop the upstream work too (it is still charged for
     // what was generated until then).
@@ -210,15 +236,7 @@ function bufferJson(
   });
   upRes.on('error', () => {
     outcome.upstreamFailed = true;
-    if (!res.headersSent) res.setHeader('connection', 'close');
-    finish(
-      new ProxyError({
-        status: 502,
-        message: `upstream for model ${call.deployment.modelName} closed the connection mid-response`,
-        type: 'api_connection_error',
-        param: null,
-      }),
-    );
+    finish(brokenMidAnswer(call.deployment));
   });
   upRes.on('aborted', () => upRes.emit('error', new Error('aborted')));
 }
@@ -241,7 +259,8 @@ function pipeStream(
     res.write(chunk);
   });
   upRes.on('end', () => {
-    if (!scanner.done) res.write(DONE_FRAME);
+    const unterminated = scanner.end();
+    if (!scanner.done) res.write(unterminated ? `\n\n${DONE_FRAME}` : DONE_FRAME);
     res.end();
     finish();
   });

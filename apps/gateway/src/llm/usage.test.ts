@@ -45,7 +45,37 @@ describe('SseUsageScanner', () => {
 
   test('when the upstream ends with [DONE] but no blank line after it, then the stream counts as done', () => {
     const s = scan([chunk('c1', 'a'), 'data: [DONE]']);
+    expect(s.done).toBe(false);
+    expect(s.end()).toBe(true);
     expect(s.done).toBe(true);
+  });
+
+  test('when the last frame is the usage one without a blank line after it, then its usage counts', () => {
+    const s = scan([chunk('c1', 'a'), usageChunk(2, 5).trimEnd()]);
+    expect(s.end()).toBe(true);
+    expect(s.usage).toEqual({ promptTokens: 2, completionTokens: 5, estimated: false });
+    expect(scan([chunk('c1', 'a')]).end()).toBe(false);
+  });
+
+  test('when usage comes on every chunk (running totals), then the last one wins', () => {
+    const s = scan([
+      chunk('c1', 'a', { prompt_tokens: 3, completion_tokens: 1 }),
+      chunk('c1', 'b', { prompt_tokens: 3, completion_tokens: 2 }),
+      usageChunk(3, 2),
+    ]);
+    expect(s.usage).toEqual({ promptTokens: 3, completionTokens: 2, estimated: false });
+  });
+
+  test('when payloads are JSON but not the expected objects, then they are skipped without throwing', () => {
+    const s = scan([
+      'data: null\n\n',
+      'data: 42\n\n',
+      'data: {"id":"c5","choices":{}}\n\n',
+      'data: {"choices":[null,{"delta":null},{"delta":{"content":"ok"}}],"usage":{"prompt_tokens":"x"}}\n\n',
+    ]);
+    expect(s.id).toBe('c5');
+    expect(s.text).toBe('ok');
+    expect(s.usage).toBeNull();
   });
 
   test('when there is no [DONE], then the stream does not count as done', () => {
@@ -79,5 +109,12 @@ describe('usageFromJson', () => {
 
   test('when the body is not an object with usage, then usage is null', () => {
     expect(usageFromJson(null)).toEqual({ usage: null, id: null, text: '' });
+    expect(usageFromJson([1, 2])).toEqual({ usage: null, id: null, text: '' });
+    expect(usageFromJson({ choices: {}, usage: 'x' })).toEqual({ usage: null, id: null, text: '' });
+    expect(usageFromJson({ choices: [null, { message: null, text: 'hi' }] })).toEqual({
+      usage: null,
+      id: null,
+      text: 'hi',
+    });
   });
 });

@@ -10,29 +10,39 @@ export interface Usage {
   estimated: boolean;
 }
 
-interface UsageJson {
-  prompt_tokens?: number;
-  completion_tokens?: number;
-  total_tokens?: number;
+/** `v` as a plain object, or null: upstream JSON is never trusted to have the shape it should. */
+function asObject(v: unknown): Record<string, unknown> | null {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
 
-const toUsage = (u: UsageJson | undefined | null): Usage | null =>
-  u && typeof u.prompt_tokens === 'number'
-    ? { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens ?? 0, estimated: false }
-    : null;
+function toUsage(v: unknown): Usage | null {
+  const u = asObject(v);
+  if (!u || typeof u.prompt_tokens !== 'number') return null;
+  const completion = typeof u.completion_tokens === 'number' ? u.completion_tokens : 0;
+  return { promptTokens: u.prompt_tokens, completionTokens: completion, estimated: false };
+}
+
+/** The text of `choices`: `message.content` (chat), `delta.content` (chat stream) or `text` (completions). */
+function choicesText(choices: unknown): string {
+  if (!Array.isArray(choices)) return '';
+  let text = '';
+  for (const raw of choices) {
+    const c = asObject(raw);
+    if (!c) continue;
+    const piece = asObject(c.message)?.content ?? asObject(c.delta)?.content ?? c.text;
+    if (typeof piece === 'string') text += piece;
+  }
+  return text;
+}
 
 export function usageFromJson(body: unknown): { usage: Usage | null; id: string | null; text: string } {
-  const obj = (body ?? {}) as {
-    usage?: UsageJson;
-    id?: unknown;
-    choices?: { message?: { content?: unknown }; text?: unknown }[];
-  };
+  const obj = asObject(body) ?? {};
   // The generated text, for counting tokens when the upstream gives no usage.
-  const text = (obj.choices ?? [])
-    .map((c) => c.message?.content ?? c.text)
-    .filter((t): t is string => typeof t === 'string')
-    .join('');
-  return { usage: toUsage(obj.usage), id: typeof obj.id === 'string' ? obj.id : null, text };
+  return {
+    usage: toUsage(obj.usage),
+    id: typeof obj.id === 'string' ? obj.id : null,
+    text: choicesText(obj.choices),
+  };
 }
 
 /** A data payload that carries a usage object (`"usage":null`, sent by OpenAI on every chunk, does not). */
@@ -74,9 +84,9 @@ export class SseUsageScanner {
     return this.firstChunkAt;
   }
 
-  /** True when the upstream sent its own `data: [DONE]` (even without the blank line after it). */
+  /** True when the upstream sent its own `data: [DONE]` (after `end()`, even without a blank line). */
   get done(): boolean {
-    return this.doneFrame || this.pending.includes('[DONE]');
+    return this.doneFrame;
   }
 
   /** Generated text so far, for counting tokens when the upstream sends no usage. */
@@ -106,27 +116,26 @@ export class SseUsageScanner {
       this.doneFrame = true;
       return;
     }
-    if (this.usage !== null) return;
+    // Usage may come more than once (vLLM's continuous_usage_stats sends a running total on every
+    // chunk): the last one wins.
     if (this.id === null || HAS_USAGE.test(data)) {
       this.parse(data);
       return;
     }
+    if (this.usage !== null) return;
     this.raw.push(data);
     this.rawChars += data.length;
     if (this.rawChars > MAX_RAW_CHARS) this.reduce();
   }
 
   private parse(data: string): void {
-    let parsed: {
-      id?: unknown;
-      usage?: UsageJson | null;
-      choices?: { delta?: { content?: unknown }; text?: unknown }[];
-    };
+    let parsed: Record<string, unknown> | null;
     try {
-      parsed = JSON.parse(data);
+      parsed = asObject(JSON.parse(data));
     } catch {
       return;
     }
+    if (!parsed) return;
     if (this.id === null && typeof parsed.id === 'string') this.id = parsed.id;
     const usage = toUsage(parsed.usage);
     if (usage) {
@@ -136,10 +145,19 @@ export class SseUsageScanner {
       this.rawChars = 0;
       return;
     }
-    for (const c of parsed.choices ?? []) {
-      const piece = c.delta?.content ?? c.text;
-      if (typeof piece === 'string') this.reduced += piece;
-    }
+    if (this.usage === null) this.reduced += choicesText(parsed.choices);
+  }
+
+  /**
+   * The upstream ended: a last frame without the blank line after it still counts. Answers whether there
+   * was one (the client got it unterminated too, so anything written after it needs a blank line first).
+   */
+  end(): boolean {
+    const last = this.pending.replace(/\r$/, '');
+    this.pending = '';
+    if (!last.trim()) return false;
+    this.frame(last.replace(/\n+$/, ''));
+    return true;
   }
 
   private reduce(): void {

@@ -73,7 +73,11 @@ export function createTotalsService({ db, counters, now }: TotalsServiceDeps) {
    * concurrent seeds (several gateways after a Redis restart) cannot add up; a value read before a
    * budget reset is refused by the script and read again.
    */
-  const seed = async (refs: EntityRef[]): Promise<SpendCounterSeedResult> => {
+  const seed = async (
+    refs: EntityRef[],
+    /** Leave scopes still contended out of the answer instead of failing them all (bulk seeds). */
+    partial = false,
+  ): Promise<SpendCounterSeedResult> => {
     let pending = refs;
     const done = new Map<string, SpendCounterSeedResult['counters'][number]>();
     for (let attempt = 0; attempt < SEED_ATTEMPTS && pending.length > 0; attempt++) {
@@ -95,7 +99,7 @@ export function createTotalsService({ db, counters, now }: TotalsServiceDeps) {
           });
       }
     }
-    if (pending.length > 0) throw totalsErrors.seedContended();
+    if (pending.length > 0 && !partial) throw totalsErrors.seedContended();
     return { counters: refs.flatMap((ref) => done.get(refKey(ref)) ?? []) };
   };
 
@@ -134,9 +138,13 @@ export function createTotalsService({ db, counters, now }: TotalsServiceDeps) {
       return seed(refsOf(q));
     },
 
-    /** The same for many keys, users, teams and memberships: one Postgres read, one Redis script. */
+    /**
+     * The same for many keys, users, teams and memberships: one Postgres read, one Redis script. A scope
+     * that stays contended (resets keep landing) is left out rather than failing the others: its
+     * requests find the counter missing again and get 503, the rest go on.
+     */
     seedManyCounters(q: SpendTotalsBulk): Promise<SpendCounterSeedResult> {
-      return seed(bulkRefsOf(q));
+      return seed(bulkRefsOf(q), true);
     },
 
     /**
