@@ -27,7 +27,7 @@ describe('gateway routes and upstream failures', () => {
     const brokenPort = (broken.address() as { port: number }).port;
     deadPort = await freePort();
     stack = await startStack(
-      { UPSTREAM_TIMEOUT_MS: '500', MAX_LLM_BODY_BYTES: '2048' },
+      { UPSTREAM_TIMEOUT_MS: '500', MAX_LLM_BODY_BYTES: '2048', MAX_INFLIGHT_BODY_BYTES: '2500' },
       {
         extraModelsYaml: `  - model_name: multi
     litellm_params:
@@ -119,6 +119,37 @@ describe('gateway routes and upstream failures', () => {
         code: '504',
       },
     });
+  });
+
+  it('when the bodies in flight would pass MAX_INFLIGHT_BODY_BYTES, then 503 until a call holding one is done', async () => {
+    const big = [{ role: 'user', content: 'x'.repeat(1400) }];
+    // Held until the silent upstream times out (500 ms).
+    const held = call(`${stack.gatewayUrl}/v1/chat/completions`, {
+      key: MASTER_KEY,
+      body: { model: 'silent', messages: big },
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    const refused = await call(`${stack.gatewayUrl}/v1/chat/completions`, {
+      key: MASTER_KEY,
+      body: { model: 'gpt-4o', messages: big, mock_response: 'ok' },
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.body).toEqual({
+      error: {
+        message:
+          'the gateway is holding too many request bodies right now (MAX_INFLIGHT_BODY_BYTES), retry shortly',
+        type: 'service_unavailable',
+        param: null,
+        code: '503',
+      },
+    });
+    expect((await held).status).toBe(504);
+    const after = await call(`${stack.gatewayUrl}/v1/chat/completions`, {
+      key: MASTER_KEY,
+      body: { model: 'gpt-4o', messages: big, mock_response: 'ok' },
+    });
+    expect(after.status).toBe(200);
   });
 
   it('when the body is not JSON, then 400 invalid_request_error before auth', async () => {

@@ -20,6 +20,7 @@ import { createSessionAuthenticator } from './auth/session';
 import { createCounterSeeder } from './limits/counter-seeder';
 import { Limiter } from './limits/limiter';
 import { createLlmHandler } from './llm/llm-handler';
+import { BodyBudget, DEFAULT_MAX_INFLIGHT_BODY_BYTES } from './llm/read-body';
 import { sendError } from './llm/respond';
 import { forwardToServices } from './management/forward';
 import { gatewayRoutes } from './management/gateway-routes';
@@ -45,6 +46,8 @@ export interface GatewayDeps {
   authStaleIfErrorMs: number;
   upstreamTimeoutMs: number;
   maxLlmBodyBytes: number;
+  /** Request-body bytes held at once across all /v1 calls (default DEFAULT_MAX_INFLIGHT_BODY_BYTES). */
+  maxInflightBodyBytes?: number;
   defaultMaxTokens: number;
   /** Where spend events go (the BullMQ `spend` queue in production). */
   spend: SpendSink;
@@ -98,6 +101,7 @@ export function createApp(deps: GatewayDeps): Gateway {
     defaultMaxTokens: deps.defaultMaxTokens,
     logger: deps.logger,
     maxBodyBytes: deps.maxLlmBodyBytes,
+    bodyBudget: new BodyBudget(deps.maxInflightBodyBytes ?? DEFAULT_MAX_INFLIGHT_BODY_BYTES),
     upstreamTimeoutMs: deps.upstreamTimeoutMs,
   });
 

@@ -1,4 +1,5 @@
 import { internalEnv, logEnv, masterKeyEnv, nodeEnv, port, redisEnv, serviceUrl, z } from '@llmgw/config';
+import { DEFAULT_MAX_INFLIGHT_BODY_BYTES } from './llm/read-body';
 
 export const gatewayEnvSchema = z.object({
   ...nodeEnv,
@@ -33,5 +34,15 @@ export const gatewayEnvSchema = z.object({
     .min(1024)
     .max(500_000_000)
     .default(20 * 1024 * 1024),
+  /**
+   * Request-body bytes all /v1 calls may hold at once (a call holds its body until its response is
+   * done); past it, 503 with Retry-After. Bounds the heap under a burst of large bodies.
+   */
+  MAX_INFLIGHT_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100_000_000_000)
+    .default(DEFAULT_MAX_INFLIGHT_BODY_BYTES),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

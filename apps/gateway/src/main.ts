@@ -48,6 +48,7 @@ async function main() {
     authStaleIfErrorMs: env.AUTH_STALE_IF_ERROR_MS,
     upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS,
     maxLlmBodyBytes: env.MAX_LLM_BODY_BYTES,
+    maxInflightBodyBytes: env.MAX_INFLIGHT_BODY_BYTES,
     defaultMaxTokens: env.DEFAULT_MAX_TOKENS,
     spend,
     metrics,

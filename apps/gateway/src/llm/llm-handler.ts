@@ -16,7 +16,7 @@ import type { ModelRouter, Route } from '../models/model-router';
 import { costOf, type Prices, pricesFor } from '../models/prices';
 import type { SpendSink } from '../spend/spend-events';
 import { assertKeyMayUse, visibleModels } from './model-access';
-import { parseJsonObject, readBody } from './read-body';
+import { type BodyBudget, parseJsonObject, readBody } from './read-body';
 import { type HeaderList, sendJson } from './respond';
 import { callUpstream, mayRetryElsewhere, type UpstreamOutcome } from './upstream';
 import { countTokens, estimatePromptTokens, promptText, type Usage, usageFromJson } from './usage';
@@ -29,6 +29,8 @@ export interface LlmHandlerDeps {
   redisKeys: RedisKeys;
   logger: Logger;
   maxBodyBytes: number;
+  /** Request-body bytes held at once across all calls. */
+  bodyBudget: BodyBudget;
   upstreamTimeoutMs: number;
   /** Completion tokens assumed for the budget reservation when a request sets no max_tokens. */
   defaultMaxTokens: number;
@@ -258,7 +260,10 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
 
     if (req.method !== 'POST') throw methodNotAllowed(req.method);
     const startedAt = Date.now();
-    const raw = await readBody(req, deps.maxBodyBytes);
+    const raw = await readBody(req, deps.maxBodyBytes, deps.bodyBudget);
+    // The body (and what is built from it) lives until the response is done.
+    if (res.closed) deps.bodyBudget.give(raw.length);
+    else res.once('close', () => deps.bodyBudget.give(raw.length));
     const body = parseJsonObject(raw);
     const { principal, record } = await deps.authenticator.authenticate(req.headers);
     const requested = typeof body.model === 'string' && body.model ? body.model : route.pathModel;

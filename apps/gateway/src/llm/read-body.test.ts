@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { isProxyError, type ProxyError } from '@llmgw/http';
-import { parseJsonObject, readBody } from './read-body';
+import { BodyBudget, parseJsonObject, readBody } from './read-body';
 
 function proxyErrorOf(fn: () => unknown): ProxyError {
   try {
@@ -150,5 +150,70 @@ describe('readBody', () => {
 
     expect(err.status).toBe(413);
     expect(err.toBody()).toEqual(tooLarge(8));
+  });
+
+  describe('with a budget of bytes in flight', () => {
+    const busyBody = {
+      error: {
+        message:
+          'the gateway is holding too many request bodies right now (MAX_INFLIGHT_BODY_BYTES), retry shortly',
+        type: 'service_unavailable',
+        param: null,
+        code: '503',
+      },
+    };
+
+    test('when bodies fit, then their bytes stay taken until given back', async () => {
+      const budget = new BodyBudget(10);
+      const req = fakeRequest();
+      const body = readBody(req, 100, budget);
+      req.end('abcdef');
+      expect((await body).length).toBe(6);
+      expect(budget.inUse).toBe(6);
+      budget.give(6);
+      expect(budget.inUse).toBe(0);
+    });
+
+    test('when a body would go over the budget, then 503 with Retry-After and its bytes are given back', async () => {
+      const budget = new BodyBudget(10);
+      const first = fakeRequest();
+      const held = readBody(first, 100, budget);
+      first.end('123456');
+      await held;
+      const second = fakeRequest();
+      const refused = readBody(second, 100, budget);
+      second.write('abc');
+      second.write('defgh');
+      second.end();
+      const err = await rejectionOf(refused);
+      expect(err.status).toBe(503);
+      expect(err.headers).toEqual({ 'retry-after': '1' });
+      expect(err.toBody()).toEqual(busyBody);
+      expect(budget.inUse).toBe(6);
+      budget.give(6);
+      const third = fakeRequest();
+      const fits = readBody(third, 100, budget);
+      third.end('abcdefgh');
+      expect((await fits).toString()).toBe('abcdefgh');
+    });
+
+    test('when a body goes over the size limit or the client leaves mid-body, then its bytes are given back', async () => {
+      const budget = new BodyBudget(100);
+      const big = fakeRequest();
+      const tooBig = readBody(big, 8, budget);
+      big.write('12345');
+      big.write('67890');
+      expect((await rejectionOf(tooBig)).status).toBe(413);
+      expect(budget.inUse).toBe(0);
+
+      const left = fakeRequest();
+      const gone = readBody(left, 100, budget);
+      left.write('12345');
+      await new Promise((r) => setImmediate(r));
+      expect(budget.inUse).toBe(5);
+      left.destroy();
+      await expect(gone).rejects.toThrow('the client closed the connection before sending its whole body');
+      expect(budget.inUse).toBe(0);
+    });
   });
 });

@@ -1,8 +1,41 @@
 import type { IncomingMessage } from 'node:http';
 import { ProxyError } from '@llmgw/http';
 
-/** Reads a request body up to `limit` bytes; larger bodies get 413 before they are buffered. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** The default of MAX_INFLIGHT_BODY_BYTES. */
+export const DEFAULT_MAX_INFLIGHT_BODY_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The request-body bytes the gateway holds at once, across all requests (from the first byte read until
+ * the response is done). A burst of large bodies gets 503 instead of growing the heap without bound.
+ */
+export class BodyBudget {
+  private used = 0;
+
+  constructor(readonly max: number) {}
+
+  /** Takes `n` bytes; false (and nothing taken) when that would go over the budget. */
+  take(n: number): boolean {
+    if (this.used + n > this.max) return false;
+    this.used += n;
+    return true;
+  }
+
+  give(n: number): void {
+    this.used = Math.max(0, this.used - n);
+  }
+
+  get inUse(): number {
+    return this.used;
+  }
+}
+
+/**
+ * Reads a request body up to `limit` bytes; larger bodies get 413 before they are buffered. With a
+ * budget, the bytes read are taken from it as they arrive (503 when it is full) and stay taken after
+ * the body is returned: the caller gives back `body.length` when the response is done. On any failure
+ * here the bytes are given back at once.
+ */
+export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudget): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
@@ -12,20 +45,42 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    // Once settled, later events change nothing (the caller owns the bytes of a returned body).
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      budget?.give(size);
+      req.removeAllListeners('data');
+      req.resume();
+      reject(err);
+    };
     req.on('data', (chunk: Buffer) => {
+      if (size + chunk.length > limit) return fail(tooLarge(limit));
+      if (budget && !budget.take(chunk.length)) return fail(busy());
       size += chunk.length;
-      if (size > limit) {
-        reject(tooLarge(limit));
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    req.on('error', fail);
+    // A client that leaves mid-body may end the stream with neither 'end' nor 'error'.
+    req.on('close', () => fail(new Error('the client closed the connection before sending its whole body')));
   });
 }
+
+const busy = () =>
+  new ProxyError({
+    status: 503,
+    message:
+      'the gateway is holding too many request bodies right now (MAX_INFLIGHT_BODY_BYTES), retry shortly',
+    type: 'service_unavailable',
+    param: null,
+    headers: { 'retry-after': '1' },
+  });
 
 const tooLarge = (limit: number) =>
   new ProxyError({
