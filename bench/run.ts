@@ -4,6 +4,8 @@
  * (Express + http-proxy-middleware, no auth: the baseline) and gateway (every service up, a real key with
  * limits and a budget, spend events on). Flags: --quick (short runs, small key counts), --no-soak.
  * Writes bench/results/<timestamp>.json and bench/results/latest.md. Bounded in time; loopback only.
+ * BENCH_GATEWAY_NODE_ARGS (e.g. `--max-old-space-size=128`) and MAX_LLM_BODY_BYTES / MAX_INFLIGHT_BODY_BYTES
+ * are passed to the gateways, to measure a deployment's own settings.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -47,7 +49,17 @@ const notes: string[] = [];
 let failures = 0;
 
 async function main() {
-  const stack = await startBenchStack(LARGE_KEYS);
+  const stack = await startBenchStack(LARGE_KEYS, {
+    gatewayNodeArgs: (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    gatewayEnv: Object.fromEntries(
+      ['MAX_LLM_BODY_BYTES', 'MAX_INFLIGHT_BODY_BYTES']
+        .filter((name) => process.env[name])
+        .map((name) => [name, process.env[name] as string]),
+    ),
+  });
+  if (process.env.BENCH_GATEWAY_NODE_ARGS) {
+    notes.push(`Gateway node flags: ${process.env.BENCH_GATEWAY_NODE_ARGS}.`);
+  }
   try {
     const gw = () => stack.gateways[0] as NonNullable<(typeof stack.gateways)[0]>;
     const genKey = async (body: Record<string, unknown>) => {

@@ -49,6 +49,8 @@ export interface BenchStack {
 export interface StackOptions {
   /** Node flags for every gateway process (the profiler passes `--cpu-prof`). */
   gatewayNodeArgs?: string[];
+  /** Extra environment for every gateway process. */
+  gatewayEnv?: Record<string, string>;
 }
 
 async function startTarget(kind: 'raw-node' | 'express-hpm', upstream: string) {
@@ -212,7 +214,7 @@ async function start(
       name: 'gateway',
       entry: join(ROOT, 'apps', 'gateway', 'dist', 'main.js'),
       port,
-      env: { ...env, GATEWAY_PORT: String(port) },
+      env: { ...env, ...opts.gatewayEnv, GATEWAY_PORT: String(port) },
       nodeArgs: opts.gatewayNodeArgs ?? [],
     });
     gateways.push(g);
