@@ -35,3 +35,12 @@ export type RedisKeys = ReturnType<typeof redisKeys>;
  * deployment = the model deployment's id (config.yaml `rpm`/`tpm`, shared by every caller).
  */
 export type LimitScopeKind = 'key' | 'user' | 'team' | 'member' | 'mpk' | 'deployment';
+
+/** The id of a user's membership in a team, `<team id>:<user id>`: its limit scope and spend entity. */
+export const memberId = (teamId: string, userId: string) => `${teamId}:${userId}`;
+
+/** Splits a member id at its first ':' (team ids are UUIDs or admin-chosen ids without ':'). */
+export function splitMemberId(id: string): { teamId: string | null; userId: string | null } {
+  const at = id.indexOf(':');
+  return at < 0 ? { teamId: null, userId: null } : { teamId: id.slice(0, at), userId: id.slice(at + 1) };
+}

@@ -1,4 +1,9 @@
-import { INTERNAL_ROUTES, type SpendTotalsBulk, spendCounterSeedResultSchema } from '@llmgw/contracts';
+import {
+  INTERNAL_ROUTES,
+  type SpendTotalsBulk,
+  spendCounterSeedResultSchema,
+  splitMemberId,
+} from '@llmgw/contracts';
 import { callInternal, InternalCallError, type Logger } from '@llmgw/http';
 import { budgetStoreUnavailable, type Scope } from './limiter';
 
@@ -67,8 +72,8 @@ export function createCounterSeeder(opts: { spendUrl: string; internalSecret: st
     else if (s.kind === 'user') b.body.user_ids.push(s.id);
     else if (s.kind === 'team') b.body.team_ids.push(s.id);
     else if (s.kind === 'member') {
-      const [team, ...user] = s.id.split(':');
-      b.body.memberships.push({ team_id: team as string, user_id: user.join(':') });
+      const { teamId, userId } = splitMemberId(s.id);
+      if (teamId !== null && userId !== null) b.body.memberships.push({ team_id: teamId, user_id: userId });
     }
     return b.done;
   };

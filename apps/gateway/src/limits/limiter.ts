@@ -1,4 +1,4 @@
-import type { AuthRecord, LimitScopeKind, RedisKeys } from '@llmgw/contracts';
+import { type AuthRecord, type LimitScopeKind, memberId, type RedisKeys } from '@llmgw/contracts';
 import { ProxyError } from '@llmgw/http';
 import type { Redis } from 'ioredis';
 import { RESERVE_LUA, SETTLE_LUA } from './limiter.lua';
@@ -228,7 +228,7 @@ export function scopesFor(record: AuthRecord, model: string, keys: RedisKeys): S
         `Budget has been exceeded! Team=${team.teamId} Current cost: ${pyFloat(spent)}, Max budget: ${pyFloat(max)}`,
     });
     if (membership && owner) {
-      const id = `${team.teamId}:${owner.userId}`;
+      const id = memberId(team.teamId, owner.userId);
       push({
         descriptor: 'team_member',
         value: id,

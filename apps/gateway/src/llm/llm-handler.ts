@@ -307,6 +307,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     let outcome: UpstreamOutcome | null = null;
     let json: JsonAnswer | null = null;
     let used = candidates[0] as Route;
+    let usedPrices = prices;
     // Deployments of a group often share the upstream model name: serialize the body once per name.
     let payload = JSON.stringify(upstreamBody);
     try {
@@ -314,6 +315,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
       for (let attempt = 0; outcome === null; attempt++) {
         used = candidates[attempt] as Route;
         const d = used.deployment;
+        if (attempt > 0) usedPrices = pricesFor(d, used.upstreamModel);
         if (upstreamBody.model !== used.upstreamModel) {
           upstreamBody.model = used.upstreamModel;
           payload = JSON.stringify(upstreamBody);
@@ -348,10 +350,9 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
                 const { usage } = json;
                 h.push('x-litellm-response-duration-ms', String(Date.now() - startedAt));
                 if (usage) {
-                  const p = pricesFor(d, used.upstreamModel);
                   h.push(
                     'x-litellm-response-cost',
-                    String(costOf(p, usage.promptTokens, usage.completionTokens)),
+                    String(costOf(usedPrices, usage.promptTokens, usage.completionTokens)),
                   );
                 }
               },
@@ -384,7 +385,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
       record,
       modelId: used.deployment.id,
       provider: providerOf(used.deployment.publicParams.model),
-      prices: used === candidates[0] ? prices : pricesFor(used.deployment, used.upstreamModel),
+      prices: usedPrices,
       model: used.upstreamModel,
       modelGroup: used.deployment.modelName,
       apiBase: used.deployment.apiBase,

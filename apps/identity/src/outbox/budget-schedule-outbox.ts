@@ -1,4 +1,4 @@
-import type { BudgetSchedule } from '@llmgw/contracts';
+import { type BudgetSchedule, memberId } from '@llmgw/contracts';
 import type { Kysely } from '@llmgw/db';
 import type { Logger } from '@llmgw/http';
 import type { IdentityDB } from '../db';
@@ -15,7 +15,7 @@ export interface ScheduleRef {
 
 export const memberRef = (teamId: string, userId: string): ScheduleRef => ({
   kind: 'member',
-  id: `${teamId}:${userId}`,
+  id: memberId(teamId, userId),
 });
 
 /**

@@ -1,10 +1,10 @@
-import type { SpendEvent } from '@llmgw/contracts';
+import { memberId, type SpendEvent } from '@llmgw/contracts';
 import type { Kysely } from '@llmgw/db';
 import type { Logger } from '@llmgw/http';
 import type { SpendDB } from '../db';
 import type { SpendLogInsert } from '../spend-logs/spend-logs.repository';
 import { spendLogsRepository } from '../spend-logs/spend-logs.repository';
-import { memberId, type SpendDelta, totalsRepository } from '../totals/totals.repository';
+import { type SpendDelta, totalsRepository } from '../totals/totals.repository';
 
 /** The spend-log row of an event, shaped like LiteLLM's `LiteLLM_SpendLogs`. */
 export function toLogRow(e: SpendEvent): SpendLogInsert {

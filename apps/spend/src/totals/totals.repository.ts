@@ -45,15 +45,6 @@ const TOTALS_COLUMNS = [
   'reset_seq',
 ] as const;
 
-/** `<team id>:<user id>`, as the gateway's Redis member scopes are named. */
-export const memberId = (teamId: string, userId: string) => `${teamId}:${userId}`;
-
-/** Splits a member id at its first ':' (team ids are UUIDs or admin-chosen ids without ':'). */
-export function splitMemberId(id: string): { teamId: string | null; userId: string | null } {
-  const at = id.indexOf(':');
-  return at < 0 ? { teamId: null, userId: null } : { teamId: id.slice(0, at), userId: id.slice(at + 1) };
-}
-
 const refsWhere = (refs: EntityRef[]) =>
   sql<boolean>`(entity_kind, entity_id) in (${sql.join(refs.map((r) => sql`(${r.kind}, ${r.id})`))})`;
 

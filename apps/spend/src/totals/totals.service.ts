@@ -2,6 +2,7 @@ import {
   type BudgetSchedule,
   type BudgetScheduleResult,
   type EntityTotals,
+  memberId,
   nextBudgetReset,
   parseDuration,
   type SpendCopyKey,
@@ -10,19 +11,14 @@ import {
   type SpendTotalsBulk,
   type SpendTotalsBulkResult,
   type SpendTotalsQuery,
+  splitMemberId,
 } from '@llmgw/contracts';
 import type { Kysely } from '@llmgw/db';
 import type { SpendDB } from '../db';
 import type { BudgetCounters, SeedInput } from './budget-counters';
 import { toNano } from './budget-counters';
 import { totalsErrors } from './totals.errors';
-import {
-  type EntityRef,
-  memberId,
-  splitMemberId,
-  type TotalsRow,
-  totalsRepository,
-} from './totals.repository';
+import { type EntityRef, type TotalsRow, totalsRepository } from './totals.repository';
 
 export interface TotalsServiceDeps {
   db: Kysely<SpendDB>;
