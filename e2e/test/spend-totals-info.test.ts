@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
+import { keyWireRow, sha256 } from '@llmgw/testing';
 import pg from 'pg';
 import { call, MASTER_KEY, type Stack, startStack } from '../src/stack';
 
-const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
 const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 /** Spend is numeric(20,10) in Postgres; sums of float costs agree to far more than 9 digits. */
 const close = (v: number) => expect.closeTo(v, 9);
@@ -73,47 +72,17 @@ describe('spend totals in /key/info, /user/info and /team/info (whole system)', 
 
     expect(keyInfo.status).toBe(200);
     expect(keyInfo.headers.get('x-llmgw-spend-stale')).toBeNull();
-    expect(keyInfo.body).toEqual({
-      key,
-      info: {
-        key_name: `sk-...${key.slice(-4)}`,
-        key_alias: 'totals-key',
-        spend: close(sum),
-        expires: null,
-        models: [],
-        aliases: {},
-        config: {},
-        user_id: userId,
-        team_id: teamId,
-        permissions: {},
-        max_parallel_requests: null,
-        metadata: {},
-        blocked: null,
-        tpm_limit: null,
-        rpm_limit: null,
-        max_budget: null,
-        soft_budget: null,
-        budget_duration: null,
-        budget_reset_at: null,
-        allowed_cache_controls: [],
-        allowed_routes: [],
-        model_spend: {},
-        model_max_budget: {},
-        organization_id: null,
-        key_type: 'default',
-        rotation_count: 0,
-        auto_rotate: false,
-        rotation_interval: null,
-        last_rotation_at: null,
-        key_rotation_at: null,
-        budget_id: null,
-        litellm_budget_table: null,
-        created_at: ISO,
-        created_by: 'default_user_id',
-        updated_at: ISO,
-        updated_by: 'default_user_id',
-      },
+    // /key/info shows the row without its token.
+    const { token: _token, ...info } = keyWireRow({
+      key_name: `sk-...${key.slice(-4)}`,
+      key_alias: 'totals-key',
+      spend: close(sum),
+      user_id: userId,
+      team_id: teamId,
+      created_at: ISO,
+      updated_at: ISO,
     });
+    expect(keyInfo.body).toEqual({ key, info });
 
     const userInfo = await call(`${stack.gatewayUrl}/user/info?user_id=${userId}`, { key: MASTER_KEY });
     expect(userInfo.status).toBe(200);

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { authWarmKeys, type CachedAuthRecord, INTERNAL_ROUTES } from '@llmgw/contracts';
 import { createRedis, type Redis } from '@llmgw/db/redis';
-import { waitFor } from '@llmgw/testing';
+import { errorBody, sha256, waitFor } from '@llmgw/testing';
 import type { IdentityClient } from '../src/identity/identity-client';
-import { proxyError, sha256 } from './key-wire';
 import { type KeysHarness, MASTER, REDIS_URL, startKeys } from './keys-harness';
 
 const randomKey = () => `sk-${randomBytes(16).toString('base64url')}`;
@@ -157,7 +156,7 @@ describe('auth records: fills, negative cache, write-through, invalidation', () 
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual(
-        proxyError(400, 'hash must be 64 lowercase hex characters', 'bad_request_error', 'hash'),
+        errorBody(400, 'hash must be 64 lowercase hex characters', 'bad_request_error', 'hash'),
       );
     });
 
@@ -170,7 +169,7 @@ describe('auth records: fills, negative cache, write-through, invalidation', () 
 
         expect(res.status).toBe(503);
         expect(res.body).toEqual(
-          proxyError(503, 'the identity service is unavailable, retry shortly', 'service_unavailable', null),
+          errorBody(503, 'the identity service is unavailable, retry shortly', 'service_unavailable', null),
         );
         expect(await h.cached(sha256(raw))).toBeNull();
       } finally {
@@ -340,7 +339,7 @@ describe('auth records: fills, negative cache, write-through, invalidation', () 
 
       expect(res.status).toBe(401);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           401,
           'Authentication Error, missing internal principal. Call this service through the gateway.',
           'auth_error',

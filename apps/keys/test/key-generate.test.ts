@@ -1,10 +1,10 @@
 import { sql } from '@llmgw/db';
-import { generated, proxyError, sha256 } from './key-wire';
+import { errorBody, generatedKey, sha256 } from '@llmgw/testing';
 import { type KeysHarness, MASTER, SK_RE, startKeys } from './keys-harness';
 
 const NOW = new Date('2031-03-04T05:06:07.089Z');
 const routeDeny = (role: string, maskedId: string) =>
-  proxyError(
+  errorBody(
     401,
     `Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=/key/generate. Your role=${role}. Your user_id=${maskedId}`,
     'auth_error',
@@ -53,7 +53,7 @@ describe('POST /key/generate', () => {
       const raw = res.body.key as string;
       expect(raw).toMatch(SK_RE);
       expect(res.body).toEqual(
-        generated(raw, {
+        generatedKey(raw, {
           key_alias: 'gen-full',
           expires: '2031-03-04T07:06:07.089Z',
           models: ['gpt-4o'],
@@ -92,7 +92,7 @@ describe('POST /key/generate', () => {
       const res = await h.http.post('/key/generate').set(h.as(MASTER)).send({ key: 'sk-my-custom-key-0001' });
 
       expect(res.status).toBe(200);
-      expect(res.body).toEqual(generated('sk-my-custom-key-0001'));
+      expect(res.body).toEqual(generatedKey('sk-my-custom-key-0001'));
     });
 
     test('when the custom key does not start with sk-, then 400', async () => {
@@ -100,7 +100,7 @@ describe('POST /key/generate', () => {
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           400,
           "Invalid key format. LiteLLM Virtual Key must start with 'sk-'. Received: abc...",
           'bad_request_error',
@@ -114,7 +114,7 @@ describe('POST /key/generate', () => {
       const res = await h.http.post('/key/generate').set(h.as(MASTER)).send({ key: 'sk-duplicate-key-0001' });
 
       expect(res.status).toBe(400);
-      expect(res.body).toEqual(proxyError(400, 'this key already exists', 'bad_request_error', 'key'));
+      expect(res.body).toEqual(errorBody(400, 'this key already exists', 'bad_request_error', 'key'));
     });
 
     test('when the alias is taken, then 400 with LiteLLM’s message', async () => {
@@ -123,7 +123,7 @@ describe('POST /key/generate', () => {
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           400,
           "Key with alias 'taken' already exists. Unique key aliases across all keys are required.",
           'bad_request_error',
@@ -169,7 +169,7 @@ describe('POST /key/generate', () => {
       const res = await h.http.post('/key/generate').set(h.as(MASTER)).send({ team_id: 'no-such-team' });
 
       expect(res.status).toBe(200);
-      expect(res.body).toEqual(generated(res.body.key, { team_id: 'no-such-team' }));
+      expect(res.body).toEqual(generatedKey(res.body.key, { team_id: 'no-such-team' }));
     });
 
     test('when the assigned user is not a member of the team, then 400 naming both', async () => {
@@ -180,7 +180,7 @@ describe('POST /key/generate', () => {
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual(
-        proxyError(400, 'User=outsider not assigned to team=team-a', 'internal_server_error'),
+        errorBody(400, 'User=outsider not assigned to team=team-a', 'internal_server_error'),
       );
     });
   });
@@ -191,7 +191,7 @@ describe('POST /key/generate', () => {
 
       expect(res.status).toBe(200);
       expect(res.body).toEqual(
-        generated(res.body.key, {
+        generatedKey(res.body.key, {
           user_id: 'iu-user-0001',
           created_by: 'iu-user-0001',
           updated_by: 'iu-user-0001',
@@ -204,7 +204,7 @@ describe('POST /key/generate', () => {
 
       expect(res.status).toBe(200);
       expect(res.body).toEqual(
-        generated(res.body.key, { created_by: 'iu-user-0001', updated_by: 'iu-user-0001' }),
+        generatedKey(res.body.key, { created_by: 'iu-user-0001', updated_by: 'iu-user-0001' }),
       );
     });
 
@@ -213,7 +213,7 @@ describe('POST /key/generate', () => {
 
       expect(res.status).toBe(403);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           403,
           'User can only create keys for themselves. Got user_id=iu-user-0002, Your ID=iu-user-0001',
           'auth_error',
@@ -227,7 +227,7 @@ describe('POST /key/generate', () => {
 
       expect(res.status).toBe(200);
       expect(res.body).toEqual(
-        generated(res.body.key, {
+        generatedKey(res.body.key, {
           team_id: 'team-a',
           created_by: 'iu-user-0001',
           updated_by: 'iu-user-0001',
@@ -243,7 +243,7 @@ describe('POST /key/generate', () => {
 
       expect(res.status).toBe(401);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           401,
           "Team member does not have permissions for endpoint: /key/generate. You only have access to the following endpoints: ['/key/info', '/key/health'] for team team-a. To create keys for this team, please ask your proxy admin to check the team member permission settings and update the settings to allow team member users to create keys.",
           'team_member_permission_error',
@@ -270,7 +270,7 @@ describe('POST /key/generate', () => {
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual(
-        proxyError(400, 'User=iu-user-0001 not assigned to team=team-b', 'internal_server_error'),
+        errorBody(400, 'User=iu-user-0001 not assigned to team=team-b', 'internal_server_error'),
       );
     });
 
@@ -279,7 +279,7 @@ describe('POST /key/generate', () => {
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           400,
           'Team not found for team_id=ghost-team. Non-admin users cannot create keys for non-existent teams.',
           'internal_server_error',
@@ -297,7 +297,7 @@ describe('POST /key/generate', () => {
 
         expect(res.status).toBe(503);
         expect(res.body).toEqual(
-          proxyError(503, 'the identity service is unavailable, retry shortly', 'service_unavailable', null),
+          errorBody(503, 'the identity service is unavailable, retry shortly', 'service_unavailable', null),
         );
         const { rows } =
           await sql`select 1 from keys.verification_tokens where key_alias = 'not-made'`.execute(h.db);
@@ -317,7 +317,7 @@ describe('POST /key/generate', () => {
 
       expect(res.status).toBe(403);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           403,
           'user not allowed to access this route, role= proxy_admin_viewer. Trying to access: /key/generate',
           'auth_error',
@@ -350,7 +350,7 @@ describe('POST /key/generate', () => {
 
       expect(res.status).toBe(401);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           401,
           'Authentication Error, missing internal principal. Call this service through the gateway.',
           'auth_error',

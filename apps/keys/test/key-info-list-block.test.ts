@@ -1,4 +1,4 @@
-import { proxyError, sha256, wireRow } from './key-wire';
+import { errorBody, keyWireRow, sha256 } from '@llmgw/testing';
 import { type KeysHarness, MASTER, startKeys } from './keys-harness';
 
 const iu1 = { role: 'internal_user' as const, userId: 'user-one-0001' };
@@ -38,7 +38,7 @@ describe('key info, list, block, unblock and health', () => {
   describe('GET /key/info', () => {
     test('when an admin asks about a key, then the answer is the key as given and the row without its hash', async () => {
       const res = await h.http.get('/key/info').query({ key: iu1Key }).set(h.as(MASTER));
-      const { token: _t, ...info } = wireRow({
+      const { token: _t, ...info } = keyWireRow({
         key_name: `sk-...${iu1Key.slice(-4)}`,
         key_alias: 'iu1-key',
         user_id: iu1.userId,
@@ -53,7 +53,7 @@ describe('key info, list, block, unblock and health', () => {
         .get('/key/info')
         .set(h.as({ role: 'unknown', userId: null, keyHash: sha256(adminKey) }));
 
-      const { token: _t, ...info } = wireRow({
+      const { token: _t, ...info } = keyWireRow({
         key_name: `sk-...${adminKey.slice(-4)}`,
         key_alias: 'admin-key',
       });
@@ -79,7 +79,7 @@ describe('key info, list, block, unblock and health', () => {
 
       expect(res.status).toBe(403);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           403,
           "You are not allowed to access this key's info. Your role=internal_user",
           'internal_server_error',
@@ -95,7 +95,7 @@ describe('key info, list, block, unblock and health', () => {
 
       expect(res.status).toBe(403);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           403,
           "You are not allowed to access this key's info. Your role=unknown",
           'internal_server_error',
@@ -107,7 +107,7 @@ describe('key info, list, block, unblock and health', () => {
       const res = await h.http.get('/key/info').query({ key: 'sk-nope-nope-nope-nope00' }).set(h.as(MASTER));
 
       expect(res.status).toBe(404);
-      expect(res.body).toEqual(proxyError(404, 'Key not found in database', 'not_found_error', 'key'));
+      expect(res.body).toEqual(errorBody(404, 'Key not found in database', 'not_found_error', 'key'));
     });
   });
 
@@ -148,7 +148,7 @@ describe('key info, list, block, unblock and health', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         keys: [
-          wireRow({
+          keyWireRow({
             token: sha256(teamKey),
             key_name: `sk-...${teamKey.slice(-4)}`,
             key_alias: 'team-key',
@@ -172,22 +172,17 @@ describe('key info, list, block, unblock and health', () => {
       [
         'another user’s keys',
         { user_id: iu1.userId },
-        proxyError(
-          403,
-          "You are not authorized to check another user's keys",
-          'bad_request_error',
-          'user_id',
-        ),
+        errorBody(403, "You are not authorized to check another user's keys", 'bad_request_error', 'user_id'),
       ],
       [
         'a team it is not in',
         { team_id: 'team-x' },
-        proxyError(403, "You are not authorized to check this team's keys", 'bad_request_error', 'team_id'),
+        errorBody(403, "You are not authorized to check this team's keys", 'bad_request_error', 'team_id'),
       ],
       [
         'an organization',
         { organization_id: 'org-1' },
-        proxyError(
+        errorBody(
           403,
           "You are not authorized to check this organization's keys",
           'bad_request_error',
@@ -206,7 +201,7 @@ describe('key info, list, block, unblock and health', () => {
 
       expect(res.status).toBe(403);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           403,
           "You are not authorized to access this endpoint. No 'user_id' is associated with your API key.",
           'bad_request_error',
@@ -220,7 +215,7 @@ describe('key info, list, block, unblock and health', () => {
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           400,
           "{'error': 'Invalid sort column. Must be one of: spend, max_budget, created_at, updated_at, token, key_alias'}",
           'internal_server_error',
@@ -236,7 +231,7 @@ describe('key info, list, block, unblock and health', () => {
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual(
-        proxyError(400, `{'error': "Invalid sort order. Must be 'asc' or 'desc'"}`, 'internal_server_error'),
+        errorBody(400, `{'error': "Invalid sort order. Must be 'asc' or 'desc'"}`, 'internal_server_error'),
       );
     });
 
@@ -257,7 +252,7 @@ describe('key info, list, block, unblock and health', () => {
 
       expect(blocked.status).toBe(200);
       expect(blocked.body).toEqual(
-        wireRow({
+        keyWireRow({
           token: sha256(raw),
           key_name: `sk-...${raw.slice(-4)}`,
           key_alias: 'to-block',
@@ -279,21 +274,21 @@ describe('key info, list, block, unblock and health', () => {
       const res = await h.http.post('/key/block').set(h.as(MASTER)).send({ key: 'garbage' });
 
       expect(res.status).toBe(400);
-      expect(res.body).toEqual(proxyError(400, 'Invalid key format.', 'bad_request_error', 'key'));
+      expect(res.body).toEqual(errorBody(400, 'Invalid key format.', 'bad_request_error', 'key'));
     });
 
     test('when the key does not exist, then 404', async () => {
       const res = await h.http.post('/key/block').set(h.as(MASTER)).send({ key: 'sk-unknown-blocked-wxyz' });
 
       expect(res.status).toBe(404);
-      expect(res.body).toEqual(proxyError(404, 'Key sk-...wxyz not found', 'bad_request_error', 'key'));
+      expect(res.body).toEqual(errorBody(404, 'Key sk-...wxyz not found', 'bad_request_error', 'key'));
     });
 
     test.each([
       [
         'internal_user',
         iu1,
-        proxyError(
+        errorBody(
           403,
           'Authentication Error, Only proxy admin can block or unblock keys. Route=/key/block. Your role=internal_user',
           'auth_error',
@@ -302,7 +297,7 @@ describe('key info, list, block, unblock and health', () => {
       [
         'proxy_admin_viewer',
         pav,
-        proxyError(
+        errorBody(
           403,
           'user not allowed to access this route, role= proxy_admin_viewer. Trying to access: /key/block',
           'auth_error',
@@ -311,7 +306,7 @@ describe('key info, list, block, unblock and health', () => {
       [
         'internal_user_viewer',
         iuv,
-        proxyError(
+        errorBody(
           401,
           'Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=/key/block. Your role=internal_user_viewer. Your user_id=viewer******03',
           'auth_error',

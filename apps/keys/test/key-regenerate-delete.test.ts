@@ -1,4 +1,4 @@
-import { generated, proxyError, sha256 } from './key-wire';
+import { errorBody, generatedKey, sha256 } from '@llmgw/testing';
 import { type KeysHarness, MASTER, SK_RE, startKeys } from './keys-harness';
 
 const NOW = new Date('2031-05-05T05:05:05.000Z');
@@ -38,7 +38,7 @@ describe('key regenerate and delete', () => {
       expect(raw).toMatch(SK_RE);
       expect(raw).not.toBe(old);
       expect(res.body).toEqual(
-        generated(raw, {
+        generatedKey(raw, {
           key_alias: 'regen-1',
           max_budget: 3,
           created_at: NOW.toISOString(),
@@ -59,7 +59,7 @@ describe('key regenerate and delete', () => {
         .send({ key: sha256(old), new_key: 'sk-custom-regenerated-01' });
 
       expect(res.status).toBe(200);
-      expect(res.body).toEqual(generated('sk-custom-regenerated-01'));
+      expect(res.body).toEqual(generatedKey('sk-custom-regenerated-01'));
     });
 
     test('when new_key does not start with sk-, then 400', async () => {
@@ -71,7 +71,7 @@ describe('key regenerate and delete', () => {
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           400,
           `{'error': "New key must start with 'sk-'. This is to distinguish a key hash (used by litellm for logging / internal logic) from the actual key."}`,
           'internal_server_error',
@@ -83,7 +83,7 @@ describe('key regenerate and delete', () => {
       const res = await h.http.post('/key/regenerate').set(h.as(MASTER)).send({});
 
       expect(res.status).toBe(400);
-      expect(res.body).toEqual(proxyError(400, "{'error': 'No key passed in.'}", 'internal_server_error'));
+      expect(res.body).toEqual(errorBody(400, "{'error': 'No key passed in.'}", 'internal_server_error'));
     });
 
     test('when the key does not exist, then 404 showing only its last 4 chars', async () => {
@@ -91,7 +91,7 @@ describe('key regenerate and delete', () => {
 
       expect(res.status).toBe(404);
       expect(res.body).toEqual(
-        proxyError(404, "{'error': 'Key sk-...abcd not found.'}", 'internal_server_error'),
+        errorBody(404, "{'error': 'Key sk-...abcd not found.'}", 'internal_server_error'),
       );
     });
 
@@ -109,11 +109,7 @@ describe('key regenerate and delete', () => {
 
       expect(res.status).toBe(403);
       expect(res.body).toEqual(
-        proxyError(
-          403,
-          "{'error': 'You are not authorized to regenerate this key'}",
-          'internal_server_error',
-        ),
+        errorBody(403, "{'error': 'You are not authorized to regenerate this key'}", 'internal_server_error'),
       );
     });
 
@@ -123,7 +119,7 @@ describe('key regenerate and delete', () => {
 
       expect(res.status).toBe(401);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           401,
           "Team member does not have permissions for endpoint: /key/{key}/regenerate. You only have access to the following endpoints: ['/key/info', '/key/health'] for team team-r. To create keys for this team, please ask your proxy admin to check the team member permission settings and update the settings to allow team member users to create keys.",
           'team_member_permission_error',
@@ -142,7 +138,7 @@ describe('key regenerate and delete', () => {
     test.each([
       [
         'proxy_admin_viewer',
-        proxyError(
+        errorBody(
           403,
           'user not allowed to access this route, role= proxy_admin_viewer. Trying to access: /key/{key}/regenerate',
           'auth_error',
@@ -150,7 +146,7 @@ describe('key regenerate and delete', () => {
       ],
       [
         'internal_user_viewer',
-        proxyError(
+        errorBody(
           401,
           'Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=/key/{key}/regenerate. Your role=internal_user_viewer. Your user_id=someon**01',
           'auth_error',
@@ -158,7 +154,7 @@ describe('key regenerate and delete', () => {
       ],
       [
         'unknown',
-        proxyError(
+        errorBody(
           401,
           'Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=/key/{key}/regenerate. Your role=unknown. Your user_id=someon**01',
           'auth_error',
@@ -214,7 +210,7 @@ describe('key regenerate and delete', () => {
         .send({ keys: ['sk-nothing-here-000000'] });
 
       expect(res.status).toBe(404);
-      expect(res.body).toEqual(proxyError(404, "{'error': 'No keys found'}", 'internal_server_error'));
+      expect(res.body).toEqual(errorBody(404, "{'error': 'No keys found'}", 'internal_server_error'));
     });
 
     test('when neither keys nor key_aliases is given, then 422', async () => {
@@ -253,7 +249,7 @@ describe('key regenerate and delete', () => {
 
       expect(res.status).toBe(403);
       expect(res.body).toEqual(
-        proxyError(403, "{'error': 'You are not authorized to delete this key'}", 'internal_server_error'),
+        errorBody(403, "{'error': 'You are not authorized to delete this key'}", 'internal_server_error'),
       );
       expect((await h.cached(sha256(mine)))?.found).toBe(true);
     });
@@ -271,7 +267,7 @@ describe('key regenerate and delete', () => {
     test.each([
       [
         'proxy_admin_viewer',
-        proxyError(
+        errorBody(
           403,
           'user not allowed to access this route, role= proxy_admin_viewer. Trying to access: /key/delete',
           'auth_error',
@@ -279,7 +275,7 @@ describe('key regenerate and delete', () => {
       ],
       [
         'internal_user_viewer',
-        proxyError(
+        errorBody(
           401,
           'Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=/key/delete. Your role=internal_user_viewer. Your user_id=someon**01',
           'auth_error',

@@ -1,5 +1,5 @@
 import { INTERNAL_ROUTES } from '@llmgw/contracts';
-import { sha256, wireRow } from './key-wire';
+import { keyWireRow, sha256 } from '@llmgw/testing';
 import { type KeysHarness, MASTER, startKeys } from './keys-harness';
 
 const NOW = new Date('2031-03-05T10:00:00.000Z');
@@ -42,7 +42,7 @@ describe('keys and the spend service (spend totals, budget schedules)', () => {
 
       const res = await h.http.get('/key/info').query({ key }).set(h.as(MASTER));
 
-      const { token: _t, ...info } = wireRow({
+      const { token: _t, ...info } = keyWireRow({
         key_name: `sk-...${key.slice(-4)}`,
         key_alias: 'info-spend',
         user_id: iu.userId,
@@ -83,7 +83,7 @@ describe('keys and the spend service (spend totals, budget schedules)', () => {
 
       const res = await h.http.get('/key/info').query({ key }).set(h.as(MASTER));
 
-      const { token: _t, ...info } = wireRow({
+      const { token: _t, ...info } = keyWireRow({
         key_name: `sk-...${key.slice(-4)}`,
         key_alias: 'info-stale',
         spend: 3,
@@ -123,7 +123,7 @@ describe('keys and the spend service (spend totals, budget schedules)', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         keys: ['d', 'c', 'b', 'a'].map((n) =>
-          wireRow({
+          keyWireRow({
             token: sha256(keys[n] as string),
             key_name: `sk-...${(keys[n] as string).slice(-4)}`,
             key_alias: `list-${n}`,

@@ -1,4 +1,4 @@
-import { proxyError, sha256, wireRow } from './key-wire';
+import { errorBody, keyWireRow, sha256 } from '@llmgw/testing';
 import { type KeysHarness, MASTER, startKeys } from './keys-harness';
 
 let clock = new Date('2031-01-01T00:00:00.000Z');
@@ -57,7 +57,7 @@ describe('POST /key/update', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       key: raw,
-      ...wireRow({
+      ...keyWireRow({
         token: sha256(raw),
         key_name: `sk-...${raw.slice(-4)}`,
         key_alias: 'upd-1-renamed',
@@ -160,7 +160,7 @@ describe('POST /key/update', () => {
 
     expect(res.status).toBe(400);
     expect(res.body).toEqual(
-      proxyError(
+      errorBody(
         400,
         "Key with alias 'upd-taken' already exists. Unique key aliases across all keys are required.",
         'bad_request_error',
@@ -175,7 +175,7 @@ describe('POST /key/update', () => {
 
     expect(res.status).toBe(401);
     expect(res.body).toEqual(
-      proxyError(
+      errorBody(
         401,
         `Authentication Error: invalid user key - user key does not exist in db. User Key=${sha256(raw)}`,
         'auth_error',
@@ -205,7 +205,7 @@ describe('POST /key/update', () => {
 
       expect(res.status).toBe(403);
       expect(res.body).toEqual(
-        proxyError(403, "{'error': 'You are not authorized to update this key'}", 'auth_error'),
+        errorBody(403, "{'error': 'You are not authorized to update this key'}", 'auth_error'),
       );
     });
 
@@ -222,7 +222,7 @@ describe('POST /key/update', () => {
 
       expect(res.status).toBe(403);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           403,
           `User=${iu1.userId} is not allowed to update key=${sha256(raw)} to belong to user=${iu2.userId}`,
           'auth_error',
@@ -244,7 +244,7 @@ describe('POST /key/update', () => {
 
       expect(res.status).toBe(401);
       expect(res.body).toEqual(
-        proxyError(
+        errorBody(
           401,
           "Team member does not have permissions for endpoint: /key/update. You only have access to the following endpoints: ['/key/info', '/key/health'] for team team-u. To create keys for this team, please ask your proxy admin to check the team member permission settings and update the settings to allow team member users to create keys.",
           'team_member_permission_error',
@@ -260,7 +260,7 @@ describe('POST /key/update', () => {
 
       expect(res.status).toBe(400);
       expect(res.body).toEqual(
-        proxyError(400, `User=${iu1.userId} not assigned to team=team-closed`, 'internal_server_error'),
+        errorBody(400, `User=${iu1.userId} not assigned to team=team-closed`, 'internal_server_error'),
       );
     });
   });
@@ -270,7 +270,7 @@ describe('POST /key/update', () => {
       [
         'proxy_admin_viewer',
         403,
-        proxyError(
+        errorBody(
           403,
           'user not allowed to access this route, role= proxy_admin_viewer. Trying to access: /key/update',
           'auth_error',
@@ -279,7 +279,7 @@ describe('POST /key/update', () => {
       [
         'internal_user_viewer',
         401,
-        proxyError(
+        errorBody(
           401,
           'Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=/key/update. Your role=internal_user_viewer. Your user_id=viewer****01',
           'auth_error',
@@ -288,7 +288,7 @@ describe('POST /key/update', () => {
       [
         'unknown',
         401,
-        proxyError(
+        errorBody(
           401,
           'Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=/key/update. Your role=unknown. Your user_id=viewer****01',
           'auth_error',

@@ -1,5 +1,6 @@
 export * from './email-producer';
 export * from './fake-spend';
+export * from './key-wire';
 export * from './ports';
 export * from './processes';
 export * from './redis-server';

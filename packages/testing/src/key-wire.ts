@@ -1,10 +1,13 @@
-/** Expected wire bodies for key tests: LiteLLM's key row with defaults, overridden per test. */
+/**
+ * Expected wire bodies of the key routes, for the keys service's tests and the e2e tests: LiteLLM's key row
+ * with its defaults, overridden per test. Call inside a test (uses jest's `expect`).
+ */
 import { createHash } from 'node:crypto';
 
 export const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
 
 /** A key row as every key route returns it, for a key created by `createdBy` with no options. */
-export function wireRow(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function keyWireRow(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     token: expectAnyString(),
     key_name: expectAnyString(),
@@ -48,16 +51,16 @@ export function wireRow(overrides: Record<string, unknown> = {}): Record<string,
 }
 
 /** GenerateKeyResponse for a raw key: the raw key, token = token_id = its hash, and the row. */
-export function generated(raw: string, overrides: Record<string, unknown> = {}) {
+export function generatedKey(raw: string, overrides: Record<string, unknown> = {}) {
   return {
     key: raw,
     token_id: sha256(raw),
-    ...wireRow({ token: sha256(raw), key_name: `sk-...${raw.slice(-4)}`, ...overrides }),
+    ...keyWireRow({ token: sha256(raw), key_name: `sk-...${raw.slice(-4)}`, ...overrides }),
   };
 }
 
 /** LiteLLM's error envelope. */
-export function proxyError(status: number, message: string, type: string, param: string | null = 'None') {
+export function errorBody(status: number, message: string, type: string, param: string | null = 'None') {
   return { error: { message, type, param, code: String(status) } };
 }
 
