@@ -25,7 +25,7 @@ import { sendError } from './llm/respond';
 import { forwardToServices } from './management/forward';
 import { gatewayRoutes } from './management/gateway-routes';
 import { defaultUiDir, uiStatic } from './management/ui-static';
-import { llmMetrics, type Metrics } from './metrics';
+import type { Metrics } from './metrics';
 import type { Deployment } from './models/model-config';
 import { ModelRouter } from './models/model-router';
 import type { SpendSink } from './spend/spend-events';
@@ -137,7 +137,6 @@ export function createApp(deps: GatewayDeps): Gateway {
   management.use(notFoundHandler);
   management.use(errorMiddleware(deps.logger));
 
-  const metrics = llmMetrics(deps.metrics);
   const handler: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -151,7 +150,9 @@ export function createApp(deps: GatewayDeps): Gateway {
     const reqId = requestIdOf(req);
     res.on('finish', () => {
       logRequest(deps.logger, req, res, reqId, started);
-      metrics.observe(routeKind(path), res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+      const kind = routeKind(path);
+      deps.metrics.llmRequests.labels(kind, String(res.statusCode)).inc();
+      deps.metrics.llmDuration.labels(kind).observe(Number(process.hrtime.bigint() - started) / 1e9);
     });
     handleLlm(req, res, path, reqId).catch((err) => sendError(res, err, deps.logger, reqId));
   };

@@ -30,32 +30,6 @@ export function createMetrics() {
 }
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/**
- * Per-request metrics of the OpenAI routes. prom-client hashes the label values on every `labels()`
- * call; the few (route, status) children are looked up once and kept.
- */
-export function llmMetrics(metrics: Metrics) {
-  const requests = new Map<string, ReturnType<Metrics['llmRequests']['labels']>>();
-  const durations = new Map<string, ReturnType<Metrics['llmDuration']['labels']>>();
-  return {
-    observe(route: string, status: number, seconds: number): void {
-      const key = `${route} ${status}`;
-      let counter = requests.get(key);
-      if (!counter) {
-        counter = metrics.llmRequests.labels(route, String(status));
-        requests.set(key, counter);
-      }
-      counter.inc();
-      let histogram = durations.get(route);
-      if (!histogram) {
-        histogram = metrics.llmDuration.labels(route);
-        durations.set(route, histogram);
-      }
-      histogram.observe(seconds);
-    },
-  };
-}
-
 /** Counts every command sent on a connection, so round trips per request can be measured. */
 export function countCommands(redis: Redis, metrics: Metrics, connection: string): void {
   const counter = metrics.redisCommands.labels(connection);
