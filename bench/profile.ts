@@ -2,7 +2,8 @@
  * `pnpm bench:profile`: where the CPU goes while the gateway is saturated (JSON chat, -c 50, a key with
  * limits and a budget). Prints CPU µs per request of every process involved (gateway, the other services,
  * mock-llm, Redis, Postgres, wrk) and, with `--cpu-prof`, the gateway's hottest functions by self time.
- * Flags: --seconds N (default 15), --sse (stream instead of JSON), --cpu-prof. Loopback only, bounded.
+ * Flags: --seconds N (default 15), --sse (stream instead of JSON), --slow (JSON with a 20 ms upstream),
+ * --connections N (default 50), --cpu-prof. Loopback only, bounded.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import { runWrk, wrkScript } from './lib/wrk';
 const arg = (name: string) => process.argv.indexOf(name);
 const SECONDS = arg('--seconds') > 0 ? Number(process.argv[arg('--seconds') + 1]) : 15;
 const sse = arg('--sse') > 0;
+const slow = arg('--slow') > 0;
+const CONNECTIONS = arg('--connections') > 0 ? Number(process.argv[arg('--connections') + 1]) : 50;
 const cpuProf = arg('--cpu-prof') > 0;
 
 /** Every pid whose command name is `name` (Postgres backends, the Redis server). */
@@ -77,14 +80,14 @@ async function main() {
       body: JSON.stringify({ rpm_limit: 10_000_000, tpm_limit: 1_000_000_000, max_budget: 1_000_000 }),
     });
     const { key } = (await res.json()) as { key: string };
-    const mode = sse ? 'sse2' : 'fast';
+    const mode = sse ? 'sse2' : slow ? 'slow20' : 'fast';
     const script = wrkScript(
       { model: `bench-${mode}`, stream: sse, messages: [{ role: 'user', content: 'Hello, benchmark' }] },
       [key],
     );
     const url = `${gw.baseUrl}/v1/chat/completions`;
     // Warm the JIT and the connection pools first; only the second run is measured.
-    await runWrk(url, { connections: 50, seconds: 3, script });
+    await runWrk(url, { connections: CONNECTIONS, seconds: 3, script });
 
     const redis = new Redis(stack.redisUrl);
     const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
@@ -101,14 +104,14 @@ async function main() {
     };
     const before = Object.fromEntries(Object.entries(groups).map(([k, f]) => [k, f()]));
     const cpu0 = Object.fromEntries(Object.entries(before).map(([k, p]) => [k, sumCpu(p)]));
-    const result = await runWrk(url, { connections: 50, seconds: SECONDS, script });
+    const result = await runWrk(url, { connections: CONNECTIONS, seconds: SECONDS, script });
     const lines = Object.keys(groups).map((k) => {
       const used = sumCpu(before[k] as number[]) - (cpu0[k] as number);
       return { k, perReq: used / Math.max(result.requests, 1) };
     });
     const total = lines.reduce((s, l) => s + l.perReq, 0);
     process.stdout.write(
-      `${sse ? 'SSE (2 ms frames)' : 'JSON'} c50 for ${SECONDS} s: ${result.rps.toFixed(0)} rps, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, errors ${result.errors + result.non2xx}\n`,
+      `${sse ? 'SSE (2 ms frames)' : slow ? 'JSON (20 ms upstream)' : 'JSON'} c${CONNECTIONS} for ${SECONDS} s: ${result.rps.toFixed(0)} rps, p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, errors ${result.errors + result.non2xx}\n`,
     );
     process.stdout.write('CPU µs per request by process (wrk itself not counted):\n');
     for (const l of lines)

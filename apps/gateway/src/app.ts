@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { getHeapStatistics } from 'node:v8';
 import { isLlmRoute } from '@llmgw/auth';
 import { redisKeys } from '@llmgw/contracts';
 import {
@@ -20,7 +21,7 @@ import { createSessionAuthenticator } from './auth/session';
 import { createCounterSeeder } from './limits/counter-seeder';
 import { Limiter } from './limits/limiter';
 import { createLlmHandler } from './llm/llm-handler';
-import { BodyBudget, DEFAULT_MAX_INFLIGHT_BODY_BYTES } from './llm/read-body';
+import { BodyBudget, defaultInflightBodyBytes } from './llm/read-body';
 import { sendError } from './llm/respond';
 import { forwardToServices } from './management/forward';
 import { gatewayRoutes } from './management/gateway-routes';
@@ -46,7 +47,7 @@ export interface GatewayDeps {
   authStaleIfErrorMs: number;
   upstreamTimeoutMs: number;
   maxLlmBodyBytes: number;
-  /** Request-body bytes held at once across all /v1 calls (default DEFAULT_MAX_INFLIGHT_BODY_BYTES). */
+  /** Request-body bytes held at once across all /v1 calls (default: what the heap limit allows). */
   maxInflightBodyBytes?: number;
   defaultMaxTokens: number;
   /** Where spend events go (the BullMQ `spend` queue in production). */
@@ -101,7 +102,10 @@ export function createApp(deps: GatewayDeps): Gateway {
     defaultMaxTokens: deps.defaultMaxTokens,
     logger: deps.logger,
     maxBodyBytes: deps.maxLlmBodyBytes,
-    bodyBudget: new BodyBudget(deps.maxInflightBodyBytes ?? DEFAULT_MAX_INFLIGHT_BODY_BYTES),
+    bodyBudget: new BodyBudget(
+      deps.maxInflightBodyBytes ??
+        defaultInflightBodyBytes(getHeapStatistics().heap_size_limit, deps.maxLlmBodyBytes),
+    ),
     upstreamTimeoutMs: deps.upstreamTimeoutMs,
   });
 

@@ -1,5 +1,4 @@
 import { internalEnv, logEnv, masterKeyEnv, nodeEnv, port, redisEnv, serviceUrl, z } from '@llmgw/config';
-import { DEFAULT_MAX_INFLIGHT_BODY_BYTES } from './llm/read-body';
 
 export const gatewayEnvSchema = z.object({
   ...nodeEnv,
@@ -36,13 +35,9 @@ export const gatewayEnvSchema = z.object({
     .default(20 * 1024 * 1024),
   /**
    * Request-body bytes all /v1 calls may hold at once (a call holds its body until its response is
-   * done); past it, 503 with Retry-After. Bounds the heap under a burst of large bodies.
+   * done); past it, 503 with Retry-After. Bounds the heap under a burst of large bodies. Unset: derived
+   * from the heap limit (`defaultInflightBodyBytes`).
    */
-  MAX_INFLIGHT_BODY_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(100_000_000_000)
-    .default(DEFAULT_MAX_INFLIGHT_BODY_BYTES),
+  MAX_INFLIGHT_BODY_BYTES: z.coerce.number().int().min(1024).max(100_000_000_000).optional(),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;

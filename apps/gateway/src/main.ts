@@ -1,10 +1,12 @@
 import { createServer } from 'node:http';
+import { getHeapStatistics } from 'node:v8';
 import { parseEnv, resolveSecrets } from '@llmgw/config';
 import { redisKeys } from '@llmgw/contracts';
 import { createRedis } from '@llmgw/db/redis';
 import { createLogger, exitOnStartupError, serve } from '@llmgw/http';
 import { createApp } from './app';
 import { gatewayEnvSchema } from './env';
+import { bodyLimitExceedsHeap } from './llm/read-body';
 import { countCommands, createMetrics } from './metrics';
 import { loadModelConfig } from './models/model-config';
 import { createSpendQueue } from './spend/spend-events';
@@ -14,6 +16,13 @@ async function main() {
   const { masterKey, internalSecret } = resolveSecrets(env);
   const logger = createLogger({ name: 'gateway', level: env.LOG_LEVEL });
   const deployments = loadModelConfig(env.CONFIG_FILE);
+  const heapLimit = getHeapStatistics().heap_size_limit;
+  if (bodyLimitExceedsHeap(heapLimit, env.MAX_LLM_BODY_BYTES)) {
+    logger.warn(
+      { heapLimitMb: Math.round(heapLimit / 2 ** 20), maxLlmBodyBytes: env.MAX_LLM_BODY_BYTES },
+      'MAX_LLM_BODY_BYTES is too large for the heap limit (--max-old-space-size): one largest body may exhaust it',
+    );
+  }
   const onError = (err: string) => logger.warn({ err }, 'redis error');
   const redis = createRedis({ url: env.REDIS_URL, role: 'command', onError });
   const subscriber = createRedis({ url: env.REDIS_URL, role: 'subscriber', onError });

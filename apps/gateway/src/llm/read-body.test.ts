@@ -1,7 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { isProxyError, type ProxyError } from '@llmgw/http';
-import { BodyBudget, parseJsonObject, readBody } from './read-body';
+import {
+  BodyBudget,
+  bodyLimitExceedsHeap,
+  defaultInflightBodyBytes,
+  parseJsonObject,
+  readBody,
+} from './read-body';
 
 function proxyErrorOf(fn: () => unknown): ProxyError {
   try {
@@ -215,5 +221,32 @@ describe('readBody', () => {
       await expect(gone).rejects.toThrow('the client closed the connection before sending its whole body');
       expect(budget.inUse).toBe(0);
     });
+  });
+});
+
+describe('defaultInflightBodyBytes', () => {
+  const MB = 1024 * 1024;
+  test.each([
+    // A large heap: the 256 MB ceiling.
+    [4096 * MB, 20 * MB, 256 * MB],
+    // A 128 MB heap holds (128 - 48) / 3 MB of bodies beside the gateway's own 48 MB.
+    [128 * MB, 16 * MB, Math.floor((80 * MB) / 3)],
+    // A heap too small for even one largest body: one body still fits the budget (main.ts warns).
+    [64 * MB, 20 * MB, 20 * MB],
+    // A heap smaller than the base: never negative, one body.
+    [32 * MB, 1 * MB, 1 * MB],
+  ])('with a %d-byte heap and %d-byte bodies, then %d bytes', (heap, body, expected) => {
+    expect(defaultInflightBodyBytes(heap, body)).toBe(expected);
+  });
+});
+
+describe('bodyLimitExceedsHeap', () => {
+  const MB = 1024 * 1024;
+  test.each([
+    [128 * MB, 16 * MB, false],
+    [128 * MB, 27 * MB, true],
+    [4096 * MB, 20 * MB, false],
+  ])('with a %d-byte heap and %d-byte bodies, then %s', (heap, body, expected) => {
+    expect(bodyLimitExceedsHeap(heap, body)).toBe(expected);
   });
 });

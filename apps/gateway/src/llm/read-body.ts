@@ -1,8 +1,28 @@
 import type { IncomingMessage } from 'node:http';
 import { ProxyError } from '@llmgw/http';
 
-/** The default of MAX_INFLIGHT_BODY_BYTES. */
-export const DEFAULT_MAX_INFLIGHT_BODY_BYTES = 256 * 1024 * 1024;
+/** The most MAX_INFLIGHT_BODY_BYTES defaults to, on a large heap. */
+const DEFAULT_MAX_INFLIGHT_BODY_BYTES = 256 * 1024 * 1024;
+/** Heap the gateway needs besides request bodies: code, caches, sockets, young-generation headroom. */
+const BASE_HEAP_BYTES = 48 * 1024 * 1024;
+/** Heap a body costs while it is in flight: its bytes, the parsed object, the upstream payload. */
+const HEAP_BYTES_PER_BODY_BYTE = 3;
+
+/**
+ * The default of MAX_INFLIGHT_BODY_BYTES, from the V8 heap limit (`--max-old-space-size`, or Node's own
+ * choice from the machine's memory): as many body bytes as fit beside the gateway's own heap, at most
+ * DEFAULT_MAX_INFLIGHT_BODY_BYTES, and never less than one largest body. Without this, a small heap set
+ * for a small RSS (and the 256 MB default) lets a burst of large bodies crash the process.
+ */
+export function defaultInflightBodyBytes(heapLimitBytes: number, maxBodyBytes: number): number {
+  const fits = Math.floor((heapLimitBytes - BASE_HEAP_BYTES) / HEAP_BYTES_PER_BODY_BYTE);
+  return Math.max(maxBodyBytes, Math.min(DEFAULT_MAX_INFLIGHT_BODY_BYTES, fits));
+}
+
+/** True when a body of `maxBodyBytes` alone does not fit in the heap beside the gateway's own. */
+export function bodyLimitExceedsHeap(heapLimitBytes: number, maxBodyBytes: number): boolean {
+  return BASE_HEAP_BYTES + HEAP_BYTES_PER_BODY_BYTE * maxBodyBytes > heapLimitBytes;
+}
 
 /**
  * The request-body bytes the gateway holds at once, across all requests (from the first byte read until
