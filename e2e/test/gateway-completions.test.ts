@@ -1,5 +1,14 @@
 import { call, MASTER_KEY, type Stack, sseData, startStack } from '../src/stack';
 
+/** A config.yaml deployment on this stack's mock-llm with its own rpm (and an id, else `<name>-<index>`). */
+const deploymentYaml = (name: string, rpm: number, id?: string) => `  - model_name: ${name}
+    litellm_params:
+      model: openai/gpt-4o
+      api_base: http://127.0.0.1:__MOCK__/v1
+      api_key: os.environ/MOCK_LLM_API_KEY
+      rpm: ${rpm}
+${id ? `    model_info:\n      id: ${id}\n` : ''}`;
+
 /** Legacy completions, single-model lookups, team model aliases and per-deployment limits from config. */
 describe('more OpenAI routes and config limits', () => {
   let stack: Stack;
@@ -9,13 +18,10 @@ describe('more OpenAI routes and config limits', () => {
     stack = await startStack(
       {},
       {
-        extraModelsYaml: `  - model_name: limited
-    litellm_params:
-      model: openai/gpt-4o
-      api_base: http://127.0.0.1:__MOCK__/v1
-      api_key: os.environ/MOCK_LLM_API_KEY
-      rpm: 1
-`,
+        extraModelsYaml:
+          deploymentYaml('limited', 1) +
+          deploymentYaml('balanced', 1, 'balanced-a') +
+          deploymentYaml('balanced', 2, 'balanced-b'),
       },
     );
     const gen = await call(`${stack.gatewayUrl}/key/generate`, { key: MASTER_KEY, body: {} });
@@ -80,6 +86,33 @@ describe('more OpenAI routes and config limits', () => {
       type: 'None',
       param: 'None',
       code: '429',
+    });
+  });
+
+  it('when the picked deployment is at its rpm, then the call goes to the next deployment of the group; 429 when all are full', async () => {
+    const body = { model: 'balanced', messages: [{ role: 'user', content: 'hi' }] };
+    const send = () => call(`${stack.gatewayUrl}/v1/chat/completions`, { key, body });
+    // Round-robin picks a, b, a, b; a holds one call a minute, b two.
+    const served: (string | null)[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await send();
+      expect(res.status).toBe(200);
+      served.push(res.headers.get('x-litellm-model-id'));
+    }
+    // The third call was a's turn, but a was full: b took it.
+    expect(served).toEqual(['balanced-a', 'balanced-b', 'balanced-b']);
+    const full = await send();
+    expect(full.status).toBe(429);
+    expect(full.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
+    expect(full.body).toEqual({
+      error: {
+        message: expect.stringMatching(
+          /^Rate limit exceeded for deployment: balanced-a\. Limit type: requests\. Current limit: 1, Remaining: 0\./,
+        ),
+        type: 'None',
+        param: 'None',
+        code: '429',
+      },
     });
   });
 

@@ -61,6 +61,14 @@ type LimiterRedis = Redis & {
   llmgwSettle: (...args: (string | number)[]) => Promise<number>;
 };
 
+/** Rejections caused by a deployment's own limit (not the caller's), which another deployment may take. */
+const deploymentFull = new WeakSet<object>();
+
+/** True when `err` is a 429 from a deployment's own rpm/tpm (config.yaml), not from the caller's limits. */
+export function isDeploymentFull(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && deploymentFull.has(err);
+}
+
 /**
  * Rate limits and budgets of every scope of a request in one Redis round trip before the call
  * (`reserve`) and one after (`settle`). Correct across any number of gateway replicas.
@@ -144,7 +152,7 @@ export class Limiter {
     }
     const resetAt = type === 'max_parallel_requests' ? this.opts.now() + 1000 : extra;
     const retryAfter = Math.max(1, Math.ceil((resetAt - this.opts.now()) / 1000));
-    return new ProxyError({
+    const err = new ProxyError({
       status: 429,
       message: `Rate limit exceeded for ${scope.descriptor}: ${scope.value}. Limit type: ${type}. Current limit: ${limit}, Remaining: 0. Limit resets at: ${resetText(resetAt)}`,
       type: 'None',
@@ -157,6 +165,8 @@ export class Limiter {
         [`x-ratelimit-${scope.descriptor}-remaining-${type === 'tokens' ? 'tokens' : 'requests'}`]: '0',
       },
     });
+    if (scope.kind === 'deployment') deploymentFull.add(err);
+    return err;
   }
 }
 

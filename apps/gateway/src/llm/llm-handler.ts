@@ -6,6 +6,7 @@ import type { Authenticator } from '../auth/authenticate';
 import {
   budgetStoreUnavailable,
   deploymentScope,
+  isDeploymentFull,
   type Limiter,
   type Reservation,
   type Scope,
@@ -206,7 +207,6 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
   const noRecord = {};
   /**
    * The caller's scopes (none for the master key) and the deployment's own rpm/tpm from config.yaml.
-   * A deployment over its limit answers 429 rather than moving to another deployment of the group.
    */
   function scopesOf(record: AuthRecord | null, deployment: Deployment): Scope[] {
     let byDeployment = scopeCache.get(record ?? noRecord);
@@ -273,19 +273,22 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     const model = record?.aliases[requested] ?? record?.team?.modelAliases[requested] ?? requested;
     const candidates = deps.router.candidates(model);
     if (!candidates?.length) throw invalidModel(UPSTREAM_PATH[route.type], requested);
-    const { deployment, upstreamModel } = candidates[0] as Route;
-    const prices = pricesFor(deployment, upstreamModel);
     const callId = randomUUID();
+    const maxTokens = Number(body.max_tokens ?? body.max_completion_tokens ?? deps.defaultMaxTokens);
 
-    let reservation: Reservation | null = null;
-    const scopes = scopesOf(record, deployment);
-    if (scopes.length) {
-      const maxTokens = Number(body.max_tokens ?? body.max_completion_tokens ?? deps.defaultMaxTokens);
+    /** Limits and budget for a call through `r`; null when no scope limits it. */
+    const reserveFor = async (r: Route): Promise<Reservation | null> => {
+      const scopes = scopesOf(record, r.deployment);
+      if (!scopes.length) return null;
       const estimate = scopes.some((s) => s.maxBudget !== null)
-        ? costOf(prices, estimatePromptTokens(raw.length), route.type === 'embedding' ? 0 : maxTokens)
+        ? costOf(
+            pricesFor(r.deployment, r.upstreamModel),
+            estimatePromptTokens(raw.length),
+            route.type === 'embedding' ? 0 : maxTokens,
+          )
         : 0;
       try {
-        reservation = await deps.limiter.reserve(scopes, callId, estimate);
+        return await deps.limiter.reserve(scopes, callId, estimate);
       } catch (err) {
         if (isProxyError(err)) throw err;
         // Redis is unreachable and this key has limits or a budget to enforce: fail closed rather than
@@ -294,7 +297,23 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
         deps.logger.warn({ reqId, err: (err as Error).message }, 'limits unavailable');
         throw budgetStoreUnavailable();
       }
+    };
+    // A deployment at its own rpm/tpm (config.yaml) passes the call to the next deployment of its group,
+    // as LiteLLM's router skips deployments at their limit; 429 only when every one is full. A key, user
+    // or team over its limit ends the call at once (the script checks all scopes before it records any).
+    let first = 0;
+    let reservation: Reservation | null = null;
+    for (;;) {
+      try {
+        reservation = await reserveFor(candidates[first] as Route);
+        break;
+      } catch (err) {
+        if (!isDeploymentFull(err) || first + 1 >= candidates.length) throw err;
+        first++;
+      }
     }
+    const { upstreamModel } = candidates[first] as Route;
+    const prices = pricesFor((candidates[first] as Route).deployment, upstreamModel);
 
     const stream = body.stream === true && route.type !== 'embedding';
     const upstreamBody: Record<string, unknown> = { ...body, model: upstreamModel };
@@ -306,14 +325,14 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     }
     let outcome: UpstreamOutcome | null = null;
     let json: JsonAnswer | null = null;
-    let used = candidates[0] as Route;
+    let used = candidates[first] as Route;
     let usedPrices = prices;
     // Deployments of a group often share the upstream model name: serialize the body once per name.
     let payload = JSON.stringify(upstreamBody);
     try {
       // Connection failures (nothing reached the upstream) move on to the next deployment of the group.
       for (let attempt = 0; outcome === null; attempt++) {
-        used = candidates[attempt] as Route;
+        used = candidates[first + attempt] as Route;
         const d = used.deployment;
         if (attempt > 0) usedPrices = pricesFor(d, used.upstreamModel);
         if (upstreamBody.model !== used.upstreamModel) {
@@ -361,7 +380,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
           );
         } catch (err) {
           const retryable = mayRetryElsewhere(err) && !res.headersSent;
-          if (!retryable || attempt + 1 >= Math.min(candidates.length, MAX_ATTEMPTS)) throw err;
+          if (!retryable || attempt + 1 >= Math.min(candidates.length - first, MAX_ATTEMPTS)) throw err;
           deps.logger.warn(
             { reqId, callId, deployment: d.id, err: (err as Error).message },
             'upstream unreachable, trying the next deployment',
