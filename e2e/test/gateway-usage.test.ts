@@ -51,6 +51,8 @@ describe('usage when the upstream sends none', () => {
     });
     expect(res.status).toBe(200);
     expect((res.body as Record<string, unknown>).usage).toBeUndefined();
+    // The counted cost is in the header too, the same that is charged below.
+    expect(Number(res.headers.get('x-litellm-response-cost'))).toBeCloseTo(1e-6 * 1 + 2e-6 * 4, 15);
     const callId = res.headers.get('x-litellm-call-id') as string;
     const job = await waitFor(() => queue.getJob(callId));
     // One event per job here: the batch of a single call.

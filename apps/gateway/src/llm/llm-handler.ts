@@ -122,6 +122,13 @@ function addKeyHeaders(h: HeaderList, record: AuthRecord | null, reservation: Re
 export function createLlmHandler(deps: LlmHandlerDeps) {
   const modelObject = (id: string) => ({ id, object: 'model', created: MODEL_CREATED, owned_by: 'openai' });
 
+  /** The tokens of a call whose upstream sent no usage, counted with the tokenizer. */
+  async function countedUsage(type: CallType, body: Record<string, unknown>, text: string): Promise<Usage> {
+    const promptTokens = await countTokens(promptText(body));
+    const completionTokens = type === 'embedding' ? 0 : await countTokens(text);
+    return { promptTokens, completionTokens, estimated: true };
+  }
+
   async function usageOf(
     type: CallType,
     body: Record<string, unknown>,
@@ -131,10 +138,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     if (json?.usage) return json.usage;
     if (outcome.sse?.usage) return outcome.sse.usage;
     // No usage from the upstream (or the client left before it came): count it ourselves.
-    const promptTokens = await countTokens(promptText(body));
-    const completionTokens =
-      type === 'embedding' ? 0 : await countTokens(json?.text ?? outcome.sse?.text ?? '');
-    return { promptTokens, completionTokens, estimated: true };
+    return countedUsage(type, body, json?.text ?? outcome.sse?.text ?? '');
   }
 
   async function afterCall(ctx: {
@@ -259,6 +263,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     }
 
     if (req.method !== 'POST') throw methodNotAllowed(req.method);
+    const callType: CallType = route.type;
     const startedAt = Date.now();
     const raw = await readBody(req, deps.maxBodyBytes, deps.bodyBudget);
     // The body (and what is built from it) lives until the response is done.
@@ -272,7 +277,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     // Key aliases first, then the team's model aliases (`{"my-model": "gpt-4o"}`).
     const model = record?.aliases[requested] ?? record?.team?.modelAliases[requested] ?? requested;
     const candidates = deps.router.candidates(model);
-    if (!candidates?.length) throw invalidModel(UPSTREAM_PATH[route.type], requested);
+    if (!candidates?.length) throw invalidModel(UPSTREAM_PATH[callType], requested);
     const callId = randomUUID();
     const maxTokens = Number(body.max_tokens ?? body.max_completion_tokens ?? deps.defaultMaxTokens);
 
@@ -284,7 +289,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
         ? costOf(
             pricesFor(r.deployment, r.upstreamModel),
             estimatePromptTokens(raw.length),
-            route.type === 'embedding' ? 0 : maxTokens,
+            callType === 'embedding' ? 0 : maxTokens,
           )
         : 0;
       try {
@@ -315,7 +320,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     const { upstreamModel } = candidates[first] as Route;
     const prices = pricesFor((candidates[first] as Route).deployment, upstreamModel);
 
-    const stream = body.stream === true && route.type !== 'embedding';
+    const stream = body.stream === true && callType !== 'embedding';
     const upstreamBody: Record<string, unknown> = { ...body, model: upstreamModel };
     if (stream) {
       // Usage arrives in the final chunk only when asked for; we need it to charge the call.
@@ -358,22 +363,31 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
           outcome = await callUpstream(
             {
               deployment: d,
-              path: UPSTREAM_PATH[route.type],
+              path: UPSTREAM_PATH[callType],
               body: payload,
               stream,
               timeoutMs: deps.upstreamTimeoutMs,
               responseHeaders,
               beforeJsonResponse: (status, buf, h) => {
                 if (status >= 400) return;
-                json = usageFromJson(safeParse(buf));
-                const { usage } = json;
+                const answer = usageFromJson(safeParse(buf));
+                json = answer;
                 h.push('x-litellm-response-duration-ms', String(Date.now() - startedAt));
-                if (usage) {
+                const addCost = (usage: Usage) =>
                   h.push(
                     'x-litellm-response-cost',
                     String(costOf(usedPrices, usage.promptTokens, usage.completionTokens)),
                   );
+                if (answer.usage) {
+                  addCost(answer.usage);
+                  return;
                 }
+                // No usage from the upstream: count it before the headers go, so the client sees the
+                // same cost that is charged (the settle below reuses this count).
+                return countedUsage(callType, body, answer.text).then((usage) => {
+                  answer.usage = usage;
+                  addCost(usage);
+                });
               },
             },
             res,
@@ -393,7 +407,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     }
     // A plain literal (no spread): this object is built on every call.
     void afterCall({
-      type: route.type,
+      type: callType,
       body,
       reservation,
       principal,

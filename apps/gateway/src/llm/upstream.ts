@@ -33,8 +33,11 @@ export interface UpstreamCall {
   timeoutMs: number;
   /** Headers the gateway adds to the client response (x-request-id, x-litellm-*); appended to below. */
   responseHeaders: HeaderList;
-  /** Called for a buffered (non-stream) answer before its headers go out, to add cost headers. */
-  beforeJsonResponse?: (status: number, body: Buffer, headers: HeaderList) => void;
+  /**
+   * Called for a buffered (non-stream) answer before its headers go out, to add cost headers. It may
+   * return a promise (counting tokens when the upstream sent no usage); the answer waits for it.
+   */
+  beforeJsonResponse?: (status: number, body: Buffer, headers: HeaderList) => undefined | Promise<void>;
 }
 
 /** What happened, for settling limits and recording spend. */
@@ -228,11 +231,18 @@ function bufferJson(
       return;
     }
     const headers = headersFor(call, upRes);
-    call.beforeJsonResponse?.(outcome.status, body, headers);
-    headers.push('content-length', String(body.length));
-    res.writeHead(outcome.status, headers);
-    res.end(body);
-    finish();
+    const send = () => {
+      if (!res.destroyed) {
+        headers.push('content-length', String(body.length));
+        res.writeHead(outcome.status, headers);
+        res.end(body);
+      }
+      finish();
+    };
+    const before = call.beforeJsonResponse?.(outcome.status, body, headers);
+    // A failed cost count only loses the header; the answer goes out regardless.
+    if (before) before.then(send, send);
+    else send();
   });
   upRes.on('error', () => {
     outcome.upstreamFailed = true;
