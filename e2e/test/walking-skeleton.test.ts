@@ -112,6 +112,32 @@ describe('walking skeleton: gateway -> keys -> Postgres/Redis -> mock-llm, each 
       expect(res.headers.get('x-litellm-call-id')).toMatch(/^[0-9a-f-]{36}$/);
       expect(res.headers.get('x-litellm-model-group')).toBe('gpt-4o');
       expect(res.headers.get('x-request-id')).toBeTruthy();
+      // LiteLLM's header set: the gateway's own, then every upstream header again as llm_provider-<name>.
+      const length = String(Buffer.byteLength(res.text));
+      const date = expect.stringMatching(/ GMT$/);
+      expect(Object.fromEntries(res.headers)).toEqual({
+        connection: 'keep-alive',
+        'content-length': length,
+        'content-type': 'application/json',
+        date,
+        'keep-alive': 'timeout=65',
+        'llm_provider-connection': 'keep-alive',
+        'llm_provider-content-length': length,
+        'llm_provider-content-type': 'application/json',
+        'llm_provider-date': date,
+        'llm_provider-keep-alive': expect.stringMatching(/^timeout=\d+$/),
+        'x-litellm-attempted-retries': '0',
+        'x-litellm-call-id': res.headers.get('x-litellm-call-id'),
+        'x-litellm-key-spend': '0',
+        'x-litellm-model-api-base': `http://127.0.0.1:${stack.ports['mock-llm']}/v1`,
+        'x-litellm-model-group': 'gpt-4o',
+        'x-litellm-model-id': 'gpt-4o-0',
+        'x-litellm-overhead-duration-ms': expect.stringMatching(/^\d+$/),
+        'x-litellm-response-cost': String(3 * 1e-6 + 3 * 2e-6),
+        'x-litellm-response-duration-ms': expect.stringMatching(/^\d+$/),
+        'x-litellm-version': '0.1.0',
+        'x-request-id': res.headers.get('x-request-id'),
+      });
     });
 
     it('when called with stream: true, then SSE frames arrive and end with data: [DONE]', async () => {

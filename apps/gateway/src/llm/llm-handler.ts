@@ -357,6 +357,9 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
           d.modelName,
           'x-litellm-attempted-retries',
           String(attempt),
+          // The gateway's own time before the upstream call (auth, limits, routing).
+          'x-litellm-overhead-duration-ms',
+          String(Date.now() - startedAt),
         ];
         addKeyHeaders(responseHeaders, record, reservation);
         try {

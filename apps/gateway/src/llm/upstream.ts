@@ -203,12 +203,30 @@ function targetOf(d: Deployment, path: string): Target {
   return t;
 }
 
-/** The client response's headers: the gateway's own, the upstream's rate-limit headers, its type. */
+/**
+ * Bytes of `llm_provider-*` headers passed on at most: LiteLLM clients expect the whole response header
+ * block under 4 KB, and an upstream's headers are not ours to bound.
+ */
+const MAX_PROVIDER_HEADER_BYTES = 2048;
+
+/**
+ * The client response's headers: the gateway's own, the upstream's rate-limit headers as they are, every
+ * upstream header again as `llm_provider-<name>` (as LiteLLM does), and the content type.
+ */
 function headersFor(call: UpstreamCall, upRes: IncomingMessage): HeaderList {
   const list = call.responseHeaders;
   for (const name of PASS_HEADERS) {
     const v = upRes.headers[name];
     if (typeof v === 'string') list.push(name, v);
+  }
+  const raw = upRes.rawHeaders;
+  let bytes = 0;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = `llm_provider-${(raw[i] as string).toLowerCase()}`;
+    const value = raw[i + 1] as string;
+    bytes += name.length + value.length + 4;
+    if (bytes > MAX_PROVIDER_HEADER_BYTES) break;
+    list.push(name, value);
   }
   list.push('content-type', upRes.headers['content-type'] ?? 'application/json');
   return list;
