@@ -90,17 +90,23 @@ describe('more OpenAI routes and config limits', () => {
   });
 
   it('when the picked deployment is at its rpm, then the call goes to the next deployment of the group; 429 when all are full', async () => {
+    // A key with its own rpm: each call must count against it once, however many deployments it tried.
+    const gen = await call(`${stack.gatewayUrl}/key/generate`, { key: MASTER_KEY, body: { rpm_limit: 100 } });
+    const limitedKey = (gen.body as { key: string }).key;
     const body = { model: 'balanced', messages: [{ role: 'user', content: 'hi' }] };
-    const send = () => call(`${stack.gatewayUrl}/v1/chat/completions`, { key, body });
+    const send = () => call(`${stack.gatewayUrl}/v1/chat/completions`, { key: limitedKey, body });
     // Round-robin picks a, b, a, b; a holds one call a minute, b two.
     const served: (string | null)[] = [];
+    const remaining: (string | null)[] = [];
     for (let i = 0; i < 3; i++) {
       const res = await send();
       expect(res.status).toBe(200);
       served.push(res.headers.get('x-litellm-model-id'));
+      remaining.push(res.headers.get('x-ratelimit-api_key-remaining-requests'));
     }
     // The third call was a's turn, but a was full: b took it.
     expect(served).toEqual(['balanced-a', 'balanced-b', 'balanced-b']);
+    expect(remaining).toEqual(['99', '98', '97']);
     const full = await send();
     expect(full.status).toBe(429);
     expect(full.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
@@ -114,6 +120,13 @@ describe('more OpenAI routes and config limits', () => {
         code: '429',
       },
     });
+    // The refused call was not counted against the key either.
+    const after = await call(`${stack.gatewayUrl}/v1/chat/completions`, {
+      key: limitedKey,
+      body: { ...body, model: 'gpt-4o' },
+    });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('x-ratelimit-api_key-remaining-requests')).toBe('96');
   });
 
   it('when a team maps a model alias, then its keys can call the alias and reach the real model', async () => {

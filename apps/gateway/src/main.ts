@@ -17,6 +17,12 @@ async function main() {
   const logger = createLogger({ name: 'gateway', level: env.LOG_LEVEL });
   const deployments = loadModelConfig(env.CONFIG_FILE);
   const heapLimit = getHeapStatistics().heap_size_limit;
+  if (env.MAX_INFLIGHT_BODY_BYTES !== undefined && env.MAX_INFLIGHT_BODY_BYTES < env.MAX_LLM_BODY_BYTES) {
+    logger.warn(
+      { maxInflightBodyBytes: env.MAX_INFLIGHT_BODY_BYTES, maxLlmBodyBytes: env.MAX_LLM_BODY_BYTES },
+      'MAX_INFLIGHT_BODY_BYTES is below MAX_LLM_BODY_BYTES: the largest bodies will always get 503',
+    );
+  }
   if (bodyLimitExceedsHeap(heapLimit, env.MAX_LLM_BODY_BYTES)) {
     logger.warn(
       { heapLimitMb: Math.round(heapLimit / 2 ** 20), maxLlmBodyBytes: env.MAX_LLM_BODY_BYTES },

@@ -138,7 +138,18 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     if (json?.usage) return json.usage;
     if (outcome.sse?.usage) return outcome.sse.usage;
     // No usage from the upstream (or the client left before it came): count it ourselves.
-    return countedUsage(type, body, json?.text ?? outcome.sse?.text ?? '');
+    try {
+      return await countedUsage(type, body, json?.text ?? outcome.sse?.text ?? '');
+    } catch (err) {
+      // The tokenizer failed: charge the prompt by its size rather than skip the settle, which would
+      // leave the reservation (and a parallel slot) held.
+      deps.logger.warn({ err: (err as Error).message }, 'counting tokens failed; charging an estimate');
+      return {
+        promptTokens: estimatePromptTokens(JSON.stringify(body).length),
+        completionTokens: 0,
+        estimated: true,
+      };
+    }
   }
 
   async function afterCall(ctx: {
@@ -266,6 +277,8 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     const callType: CallType = route.type;
     const startedAt = Date.now();
     const raw = await readBody(req, deps.maxBodyBytes, deps.bodyBudget);
+    // The gateway's own time starts once the client's upload is done.
+    const readAt = Date.now();
     // The body (and what is built from it) lives until the response is done.
     if (res.closed) deps.bodyBudget.give(raw.length);
     else res.once('close', () => deps.bodyBudget.give(raw.length));
@@ -357,9 +370,9 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
           d.modelName,
           'x-litellm-attempted-retries',
           String(attempt),
-          // The gateway's own time before the upstream call (auth, limits, routing).
+          // The gateway's own time before this upstream call (auth, limits, routing; failed attempts too).
           'x-litellm-overhead-duration-ms',
-          String(Date.now() - startedAt),
+          String(Date.now() - readAt),
         ];
         addKeyHeaders(responseHeaders, record, reservation);
         try {

@@ -208,6 +208,14 @@ function targetOf(d: Deployment, path: string): Target {
  * block under 4 KB, and an upstream's headers are not ours to bound.
  */
 const MAX_PROVIDER_HEADER_BYTES = 2048;
+/** Upstream headers not passed on as `llm_provider-*`. */
+const NOT_ECHOED = new Set([
+  'set-cookie',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-authenticate',
+]);
 
 /**
  * The client response's headers: the gateway's own, the upstream's rate-limit headers as they are, every
@@ -222,7 +230,11 @@ function headersFor(call: UpstreamCall, upRes: IncomingMessage): HeaderList {
   const raw = upRes.rawHeaders;
   let bytes = 0;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = `llm_provider-${(raw[i] as string).toLowerCase()}`;
+    const lower = (raw[i] as string).toLowerCase();
+    // Cookies of the operator's upstream account are not the client's business, and hop-by-hop headers
+    // describe a connection the client never had.
+    if (NOT_ECHOED.has(lower)) continue;
+    const name = `llm_provider-${lower}`;
     const value = raw[i + 1] as string;
     bytes += name.length + value.length + 4;
     if (bytes > MAX_PROVIDER_HEADER_BYTES) break;
@@ -250,12 +262,17 @@ function bufferJson(
     }
     const headers = headersFor(call, upRes);
     const send = () => {
-      if (!res.destroyed) {
-        headers.push('content-length', String(body.length));
-        res.writeHead(outcome.status, headers);
-        res.end(body);
+      try {
+        if (!res.destroyed && !res.headersSent) {
+          headers.push('content-length', String(body.length));
+          res.writeHead(outcome.status, headers);
+          res.end(body);
+        }
+        finish();
+      } catch (err) {
+        // Inside a promise callback a throw would be an unhandled rejection; the caller answers instead.
+        finish(err);
       }
-      finish();
     };
     const before = call.beforeJsonResponse?.(outcome.status, body, headers);
     // A failed cost count only loses the header; the answer goes out regardless.
