@@ -1,13 +1,16 @@
 import { call, MASTER_KEY, type Stack, sseData, startStack } from '../src/stack';
 
-/** A config.yaml deployment on this stack's mock-llm with its own rpm (and an id, else `<name>-<index>`). */
-const deploymentYaml = (name: string, rpm: number, id?: string) => `  - model_name: ${name}
+/**
+ * A config.yaml deployment on this stack's mock-llm (or `apiBase`), with its own rpm when given and an id
+ * (else `<name>-<index>`).
+ */
+const deploymentYaml = (name: string, opts: { rpm?: number; id?: string; apiBase?: string }) =>
+  `  - model_name: ${name}
     litellm_params:
       model: openai/gpt-4o
-      api_base: http://127.0.0.1:__MOCK__/v1
+      api_base: ${opts.apiBase ?? 'http://127.0.0.1:__MOCK__/v1'}
       api_key: os.environ/MOCK_LLM_API_KEY
-      rpm: ${rpm}
-${id ? `    model_info:\n      id: ${id}\n` : ''}`;
+${opts.rpm === undefined ? '' : `      rpm: ${opts.rpm}\n`}${opts.id ? `    model_info:\n      id: ${opts.id}\n` : ''}`;
 
 /** Legacy completions, single-model lookups, team model aliases and per-deployment limits from config. */
 describe('more OpenAI routes and config limits', () => {
@@ -19,9 +22,13 @@ describe('more OpenAI routes and config limits', () => {
       {},
       {
         extraModelsYaml:
-          deploymentYaml('limited', 1) +
-          deploymentYaml('balanced', 1, 'balanced-a') +
-          deploymentYaml('balanced', 2, 'balanced-b'),
+          deploymentYaml('limited', { rpm: 1 }) +
+          deploymentYaml('balanced', { rpm: 1, id: 'balanced-a' }) +
+          deploymentYaml('balanced', { rpm: 2, id: 'balanced-b' }) +
+          // Port 1 refuses connections: calls there fail before any answer and move on.
+          deploymentYaml('failover', { id: 'failover-down', apiBase: 'http://127.0.0.1:1/v1' }) +
+          deploymentYaml('failover', { rpm: 1, id: 'failover-small' }) +
+          deploymentYaml('failover', { id: 'failover-big' }),
       },
     );
     const gen = await call(`${stack.gatewayUrl}/key/generate`, { key: MASTER_KEY, body: {} });
@@ -127,6 +134,19 @@ describe('more OpenAI routes and config limits', () => {
     });
     expect(after.status).toBe(200);
     expect(after.headers.get('x-ratelimit-api_key-remaining-requests')).toBe('96');
+  });
+
+  it('when a deployment is unreachable, then the next one with room takes the call, never one at its rpm', async () => {
+    const body = { model: 'failover', messages: [{ role: 'user', content: 'hi' }] };
+    const served: (string | null)[] = [];
+    // Round-robin starts at down, small, big, down: the fourth call fails over from down to small, which
+    // is full by then (rpm 1, used by the first), so big takes it.
+    for (let i = 0; i < 4; i++) {
+      const res = await call(`${stack.gatewayUrl}/v1/chat/completions`, { key, body });
+      expect(res.status).toBe(200);
+      served.push(res.headers.get('x-litellm-model-id'));
+    }
+    expect(served).toEqual(['failover-small', 'failover-big', 'failover-big', 'failover-big']);
   });
 
   it('when a team maps a model alias, then its keys can call the alias and reach the real model', async () => {

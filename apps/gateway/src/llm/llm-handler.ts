@@ -159,6 +159,8 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     /** The parsed non-stream answer (parsed once, when its headers were written). */
     json: JsonAnswer | null;
     reservation: Reservation | null;
+    /** Deployment-only reservations of deployments that took over after a connection failure. */
+    takeovers: Reservation[];
     prices: Prices;
     principal: Principal;
     record: AuthRecord | null;
@@ -178,10 +180,10 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
       ? await usageOf(ctx.type, ctx.body, outcome, ctx.json)
       : { promptTokens: 0, completionTokens: 0, estimated: false };
     const cost = costOf(ctx.prices, usage.promptTokens, usage.completionTokens);
-    if (ctx.reservation) {
+    for (const r of ctx.reservation ? [ctx.reservation, ...ctx.takeovers] : ctx.takeovers) {
       // A failed settle (Redis gone) must not lose the spend event below.
       await deps.limiter
-        .settle(ctx.reservation, usage.promptTokens + usage.completionTokens, cost)
+        .settle(r, usage.promptTokens + usage.completionTokens, cost)
         .catch((err: Error) =>
           deps.logger.warn({ callId: ctx.callId, err: err.message }, 'settling limits failed'),
         );
@@ -294,6 +296,19 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     const callId = randomUUID();
     const maxTokens = Number(body.max_tokens ?? body.max_completion_tokens ?? deps.defaultMaxTokens);
 
+    /** Reserves `scopes` (one script); Redis unreachable is a 503, never an unlimited call. */
+    const reserveScopes = async (scopes: Scope[], estimate: number): Promise<Reservation> => {
+      try {
+        return await deps.limiter.reserve(scopes, callId, estimate);
+      } catch (err) {
+        if (isProxyError(err)) throw err;
+        // Redis is unreachable and this key has limits or a budget to enforce: fail closed rather than
+        // let an outage (or the moment after a restart, before counters are seeded) overrun a budget.
+        // Keys without limits (no scopes) never get here and keep working from the local cache.
+        deps.logger.warn({ reqId, err: (err as Error).message }, 'limits unavailable');
+        throw budgetStoreUnavailable();
+      }
+    };
     /** Limits and budget for a call through `r`; null when no scope limits it. */
     const reserveFor = async (r: Route): Promise<Reservation | null> => {
       const scopes = scopesOf(record, r.deployment);
@@ -305,16 +320,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
             callType === 'embedding' ? 0 : maxTokens,
           )
         : 0;
-      try {
-        return await deps.limiter.reserve(scopes, callId, estimate);
-      } catch (err) {
-        if (isProxyError(err)) throw err;
-        // Redis is unreachable and this key has limits or a budget to enforce: fail closed rather than
-        // let an outage (or the moment after a restart, before counters are seeded) overrun a budget.
-        // Keys without limits (no scopes) never get here and keep working from the local cache.
-        deps.logger.warn({ reqId, err: (err as Error).message }, 'limits unavailable');
-        throw budgetStoreUnavailable();
-      }
+      return reserveScopes(scopes, estimate);
     };
     // A deployment at its own rpm/tpm (config.yaml) passes the call to the next deployment of its group,
     // as LiteLLM's router skips deployments at their limit; 429 only when every one is full. A key, user
@@ -347,12 +353,28 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     let usedPrices = prices;
     // Deployments of a group often share the upstream model name: serialize the body once per name.
     let payload = JSON.stringify(upstreamBody);
+    // Deployments that took over after a connection failure, each under its own rpm/tpm (the caller's
+    // scopes were reserved once, above).
+    const takeovers: Reservation[] = [];
+    const lastAttempt = Math.min(candidates.length - first, MAX_ATTEMPTS) - 1;
     try {
       // Connection failures (nothing reached the upstream) move on to the next deployment of the group.
       for (let attempt = 0; outcome === null; attempt++) {
         used = candidates[first + attempt] as Route;
         const d = used.deployment;
-        if (attempt > 0) usedPrices = pricesFor(d, used.upstreamModel);
+        if (attempt > 0) {
+          usedPrices = pricesFor(d, used.upstreamModel);
+          const own = deploymentScope(d, deps.redisKeys);
+          if (own) {
+            try {
+              takeovers.push(await reserveScopes([own], 0));
+            } catch (err) {
+              // This one is full too: on to the next, if there is one.
+              if (!isDeploymentFull(err) || attempt >= lastAttempt) throw err;
+              continue;
+            }
+          }
+        }
         if (upstreamBody.model !== used.upstreamModel) {
           upstreamBody.model = used.upstreamModel;
           payload = JSON.stringify(upstreamBody);
@@ -410,7 +432,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
           );
         } catch (err) {
           const retryable = mayRetryElsewhere(err) && !res.headersSent;
-          if (!retryable || attempt + 1 >= Math.min(candidates.length - first, MAX_ATTEMPTS)) throw err;
+          if (!retryable || attempt >= lastAttempt) throw err;
           deps.logger.warn(
             { reqId, callId, deployment: d.id, err: (err as Error).message },
             'upstream unreachable, trying the next deployment',
@@ -418,7 +440,9 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
         }
       }
     } catch (err) {
-      if (reservation) await deps.limiter.settle(reservation, 0, 0).catch(() => {});
+      for (const r of reservation ? [reservation, ...takeovers] : takeovers) {
+        await deps.limiter.settle(r, 0, 0).catch(() => {});
+      }
       throw err;
     }
     // A plain literal (no spread): this object is built on every call.
@@ -426,6 +450,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
       type: callType,
       body,
       reservation,
+      takeovers,
       principal,
       callId,
       startedAt,
