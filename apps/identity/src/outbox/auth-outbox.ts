@@ -1,8 +1,8 @@
 import type { Kysely } from '@llmgw/db';
+import { createOutboxRunner, type OutboxRunner } from '@llmgw/db/outbox';
 import type { Logger } from '@llmgw/http';
 import type { IdentityDB } from '../db';
 import type { KeysClient } from '../keys-client/keys-client';
-import { createOutboxRunner, type OutboxRunner } from './outbox-runner';
 
 export interface Invalidation {
   userIds: string[];

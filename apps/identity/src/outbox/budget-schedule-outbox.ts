@@ -1,11 +1,11 @@
 import { type BudgetSchedule, memberId } from '@llmgw/contracts';
 import type { Kysely } from '@llmgw/db';
+import { createOutboxRunner, type OutboxRunner, PermanentDeliveryError } from '@llmgw/db/outbox';
 import type { Logger } from '@llmgw/http';
 import type { IdentityDB } from '../db';
 import { type SpendClient, SpendUnavailableError } from '../spend/spend-client';
 import { teamsRepository } from '../teams/teams.repository';
 import { usersRepository } from '../users/users.repository';
-import { createOutboxRunner, type OutboxRunner, PermanentDeliveryError } from './outbox-runner';
 
 /** A user, a team, or a membership (`id` = `<team id>:<user id>`, the spend service's member id). */
 export interface ScheduleRef {

@@ -1,4 +1,8 @@
-import type { Logger } from '@llmgw/http';
+/** The two log levels the runner uses (a pino logger fits). */
+export interface OutboxLogger {
+  warn: (obj: object, msg: string) => void;
+  error: (obj: object, msg: string) => void;
+}
 
 /** A row of an outbox table: what is owed, and how often delivering it failed. */
 export interface OutboxRow {
@@ -45,7 +49,7 @@ export function createOutboxRunner<R extends OutboxRow>(deps: {
   table: OutboxTable<R>;
   /** Delivers one row; throws to retry it later (PermanentDeliveryError: never). */
   send: (row: R) => Promise<void>;
-  logger: Logger;
+  logger: OutboxLogger;
   now: () => Date;
   /** Log line of a failed delivery ("... not delivered to ...; will retry"). */
   failureMessage: string;
