@@ -11,7 +11,7 @@ import { keysRepository } from './keys/keys.repository';
 import { keysRoutes } from './keys/keys.routes';
 import { createKeysService } from './keys/keys.service';
 import { KeysMetrics, QueryCounter } from './metrics';
-import { type BudgetScheduler, createBudgetScheduler } from './spend/budget-scheduler';
+import { type BudgetScheduleOutbox, createBudgetScheduleOutbox } from './spend/budget-schedule-outbox';
 import type { SpendClient } from './spend/spend-client';
 
 export interface KeysAppDeps {
@@ -37,8 +37,8 @@ export interface KeysApp {
   app: ReturnType<typeof createServiceApp>;
   authCache: AuthCache;
   metrics: KeysMetrics;
-  /** Budget schedules owed to spend; `stop()` at shutdown. */
-  schedules: BudgetScheduler;
+  /** Budget schedules owed to spend: the caller starts the pump and stops it at shutdown. */
+  schedules: BudgetScheduleOutbox;
 }
 
 export function createApp(deps: KeysAppDeps): KeysApp {
@@ -62,7 +62,8 @@ export function createApp(deps: KeysAppDeps): KeysApp {
       },
     },
   });
-  const schedules = createBudgetScheduler({ spend: deps.spend, logger: deps.logger, now });
+  // Its polling runs on the uncounted handle: `dbQueries` counts what requests and cache fills cost.
+  const schedules = createBudgetScheduleOutbox({ db: deps.db, spend: deps.spend, logger: deps.logger, now });
   const service = createKeysService({
     db,
     authCache,

@@ -42,6 +42,17 @@ export interface VerificationTokensTable {
   updated_by: string | null;
 }
 
+/** `keys.budget_schedule_outbox` (see migrations/20261127_0001). */
+export interface BudgetScheduleOutboxTable {
+  id: Generated<number>;
+  token: string;
+  attempts: Generated<number>;
+  last_error: string | null;
+  next_attempt_at: Timestamp;
+  created_at: Timestamp;
+}
+
 export interface KeysDB {
   'keys.verification_tokens': VerificationTokensTable;
+  'keys.budget_schedule_outbox': BudgetScheduleOutboxTable;
 }

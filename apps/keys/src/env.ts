@@ -40,5 +40,7 @@ export const keysEnvSchema = z.object({
   AUTH_WARM: flag(true),
   /** How often the warm marker is checked (it disappears when Redis restarts). */
   AUTH_WARM_CHECK_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** How often undelivered key budget schedules are retried (to the spend service). */
+  BUDGET_SCHEDULE_OUTBOX_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
 });
 export type KeysEnv = z.infer<typeof keysEnvSchema>;

@@ -49,6 +49,8 @@ async function main() {
   });
   // Fill Redis with every key's record now, and again whenever the warm marker disappears.
   authCache.startWarmKeeper(env.AUTH_WARM_CHECK_MS, env.AUTH_RECORD_TTL_SECONDS * 1000);
+  // Schedules a crash or an outage left undelivered go out from the table.
+  schedules.start(env.BUDGET_SCHEDULE_OUTBOX_INTERVAL_MS);
   await serve({
     server: createServer(app),
     port: env.KEYS_PORT,
@@ -57,7 +59,7 @@ async function main() {
     readiness,
     close: async () => {
       authCache.stop();
-      schedules.stop();
+      await schedules.stop();
       await database.close();
       redis.disconnect();
     },

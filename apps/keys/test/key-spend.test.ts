@@ -1,15 +1,18 @@
 import { INTERNAL_ROUTES } from '@llmgw/contracts';
+import { createLogger } from '@llmgw/http';
 import { keyWireRow, sha256 } from '@llmgw/testing';
-import { type KeysHarness, MASTER, startKeys } from './keys-harness';
+import { createBudgetScheduleOutbox } from '../src/spend/budget-schedule-outbox';
+import { createSpendClient } from '../src/spend/spend-client';
+import { INTERNAL_SECRET, type KeysHarness, MASTER, startKeys } from './keys-harness';
 
 const NOW = new Date('2031-03-05T10:00:00.000Z');
 const NEXT_MIDNIGHT = '2031-03-06T00:00:00.000Z';
 const iu = { role: 'internal_user' as const, userId: 'spend-user-01' };
 
 /** Polls until `check` holds (background retries), at most 5 s. */
-async function until(check: () => boolean) {
-  for (let i = 0; i < 250 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
-  expect(check()).toBe(true);
+async function until(check: () => boolean | Promise<boolean>) {
+  for (let i = 0; i < 250 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(await check()).toBe(true);
 }
 
 describe('keys and the spend service (spend totals, budget schedules)', () => {
@@ -22,6 +25,12 @@ describe('keys and the spend service (spend totals, budget schedules)', () => {
     return res.body.key as string;
   };
   const callsTo = (path: string) => h.spend.calls.filter((c) => c.path === path);
+  /** The service's clock stands still here, so the outbox's backoff is skipped by hand. */
+  const makeOwedDue = () =>
+    h.db
+      .updateTable('keys.budget_schedule_outbox')
+      .set({ next_attempt_at: new Date(0) })
+      .execute();
 
   beforeAll(async () => {
     h = await startKeys({ now: () => new Date(at) });
@@ -297,18 +306,41 @@ describe('keys and the spend service (spend totals, budget schedules)', () => {
     test('when spend is down during /key/generate, then the key is still created and the schedule is retried until spend has it', async () => {
       h.spend.failing = true;
       const key = await generate({ budget_duration: '1d' });
-      expect(h.schedules.owed()).toEqual([
-        { kind: 'key', id: sha256(key), budget_duration: '1d', budget_reset_at: NEXT_MIDNIGHT },
-      ]);
+      // Owed in the table, not in process memory: a restart would still deliver it.
+      expect(await h.schedules.owed()).toEqual([sha256(key)]);
 
       h.spend.failing = false;
+      await makeOwedDue();
       await until(() => h.spend.totalsOf('key', sha256(key)).budget_duration === '1d');
       expect(h.spend.totalsOf('key', sha256(key))).toEqual({
         spend: 0,
         budget_duration: '1d',
         budget_reset_at: NEXT_MIDNIGHT,
       });
-      expect(h.schedules.owed()).toEqual([]);
+      await until(async () => (await h.schedules.owed()).length === 0);
+    });
+
+    test('when the process that owed a schedule is gone, then a new one delivers it from the table', async () => {
+      await h.schedules.stop();
+      h.spend.failing = true;
+      const key = await generate({ budget_duration: '7d' });
+      expect(await h.schedules.owed()).toEqual([sha256(key)]);
+
+      // A fresh outbox over the same database stands for the restarted service.
+      h.spend.failing = false;
+      const restarted = createBudgetScheduleOutbox({
+        db: h.db,
+        spend: createSpendClient({ baseUrl: h.spend.url, internalSecret: INTERNAL_SECRET, timeoutMs: 2000 }),
+        logger: createLogger({ name: 'keys', level: 'silent' }),
+        now: () => new Date(at),
+      });
+      // Its backoff has not passed yet: the row waits.
+      expect(await restarted.pump()).toBe(0);
+      await makeOwedDue();
+      expect(await restarted.pump()).toBe(1);
+      expect(h.spend.totalsOf('key', sha256(key)).budget_duration).toBe('7d');
+      expect(await restarted.owed()).toEqual([]);
+      h.schedules.start(100);
     });
   });
 

@@ -25,7 +25,7 @@ import type { AuthCache } from '../src/auth-record/auth-cache';
 import type { KeysDB } from '../src/db';
 import { createIdentityClient, type IdentityClient, type KeyFacts } from '../src/identity/identity-client';
 import type { KeysMetrics } from '../src/metrics';
-import type { BudgetScheduler } from '../src/spend/budget-scheduler';
+import type { BudgetScheduleOutbox } from '../src/spend/budget-schedule-outbox';
 import { createSpendClient } from '../src/spend/spend-client';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -132,7 +132,7 @@ export interface KeysHarness {
   identity: FakeIdentity;
   /** The fake spend service: totals the test sets, budget schedules keys sent. */
   spend: FakeSpend;
-  schedules: BudgetScheduler;
+  schedules: BudgetScheduleOutbox;
   database: TestDatabase;
   /** The signed principal header of a caller. */
   as: (principal: Partial<Principal> & Pick<Principal, 'role'>) => Record<string, string>;
@@ -188,6 +188,8 @@ export async function startKeys(opts: KeysHarnessOptions = {}): Promise<KeysHarn
     ...(opts.now ? { now: opts.now } : {}),
   });
   const keys = redisKeys(redisPrefix);
+  // Undelivered budget schedules are retried from the table, as in production (faster here).
+  schedules.start(100);
   // One listening server for the whole file (supertest would start one per request otherwise).
   const server = createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -223,7 +225,7 @@ export async function startKeys(opts: KeysHarnessOptions = {}): Promise<KeysHarn
     },
     close: async () => {
       authCache.stop();
-      schedules.stop();
+      await schedules.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await identity.stop();

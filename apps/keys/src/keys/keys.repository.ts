@@ -1,12 +1,12 @@
-import { type Kysely, type Selectable, sql, type Updateable } from '@llmgw/db';
+import { type Insertable, type Kysely, type Selectable, sql, type Updateable } from '@llmgw/db';
 import type { KeysDB, VerificationTokensTable } from '../db';
 
 export type KeyRow = Selectable<VerificationTokensTable>;
-export type NewKeyRow = Parameters<ReturnType<Kysely<KeysDB>['insertInto']>['values']>[0];
+export type NewKeyRow = Insertable<VerificationTokensTable>;
 export type KeyChanges = Updateable<VerificationTokensTable>;
 
 const UNIQUE_VIOLATION = '23505';
-const TABLE = 'keys.verification_tokens';
+const TABLE = 'keys.verification_tokens' as const;
 /** LiteLLM's UI session keys live in this team; key lists never show them. */
 export const UI_SESSION_TEAM_ID = 'litellm-dashboard';
 

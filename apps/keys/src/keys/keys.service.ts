@@ -12,7 +12,7 @@ import type { Logger } from '@llmgw/http';
 import type { AuthCache } from '../auth-record/auth-cache';
 import type { KeysDB } from '../db';
 import { type IdentityClient, IdentityUnavailableError, type KeyFacts } from '../identity/identity-client';
-import type { BudgetScheduler } from '../spend/budget-scheduler';
+import type { BudgetScheduleOutbox } from '../spend/budget-schedule-outbox';
 import { type SpendClient, SpendUnavailableError } from '../spend/spend-client';
 import { generateRawKey, hashKey, isKeyHash, keyName, toTokenHash } from './key-format';
 import { keyErrors } from './keys.errors';
@@ -51,7 +51,8 @@ export interface KeysServiceDeps {
   identity: IdentityClient;
   /** The owner of spend totals: the `spend` keys show, and when a key's spend resets. */
   spend: SpendClient;
-  schedules: BudgetScheduler;
+  /** Budget schedules owed to spend, written in the same transaction as the key change. */
+  schedules: BudgetScheduleOutbox;
   logger: Logger;
   now: () => Date;
 }
@@ -272,6 +273,25 @@ export function createKeysService({
     return false;
   };
 
+  /**
+   * Runs a key write and, in the same transaction, records the keys whose budget schedule it changed
+   * (`scheduled` of the result); they are delivered to spend after commit, before the route answers, and
+   * retried from the table if spend is down, so a restart cannot lose one.
+   */
+  const writeWithSchedules = async <T>(
+    write: (tx: Kysely<KeysDB>) => Promise<T>,
+    scheduled: (result: T) => string[],
+  ): Promise<T> => {
+    let ids: number[] = [];
+    const result = await db.transaction().execute(async (tx) => {
+      const r = await write(tx);
+      ids = await schedules.add(tx, scheduled(r));
+      return r;
+    });
+    await schedules.deliver(ids);
+    return result;
+  };
+
   const insertOrExplain = async (alias: string | null | undefined, fn: () => Promise<KeyRow>) => {
     try {
       return await fn();
@@ -335,44 +355,47 @@ export function createKeysService({
         : (KEY_TYPE_ROUTES[input.key_type] ?? []);
       const token = hashKey(raw);
       const row = await insertOrExplain(input.key_alias, () =>
-        keysRepository.insert(db, {
-          token,
-          key_name: keyName(raw),
-          key_alias: input.key_alias ?? null,
-          spend: input.spend,
-          expires: duration ? addDuration(at, duration) : null,
-          models: JSON.stringify(input.models),
-          aliases: JSON.stringify(input.aliases),
-          config: JSON.stringify(input.config),
-          permissions: JSON.stringify(input.permissions),
-          metadata: JSON.stringify(metadata),
-          user_id: input.user_id ?? null,
-          team_id: input.team_id ?? null,
-          organization_id: input.organization_id ?? null,
-          blocked: input.blocked ?? null,
-          max_parallel_requests: input.max_parallel_requests ?? null,
-          tpm_limit: input.tpm_limit ?? null,
-          rpm_limit: input.rpm_limit ?? null,
-          max_budget: input.max_budget ?? null,
-          soft_budget: input.soft_budget ?? null,
-          budget_duration: input.budget_duration ?? null,
-          budget_reset_at: budgetDuration ? nextBudgetReset(at, budgetDuration) : null,
-          allowed_cache_controls: JSON.stringify(input.allowed_cache_controls),
-          allowed_routes: JSON.stringify(allowedRoutes),
-          model_spend: JSON.stringify({}),
-          model_max_budget: JSON.stringify(input.model_max_budget),
-          key_type: input.key_type,
-          auto_rotate: input.auto_rotate,
-          rotation_interval: input.rotation_interval ?? null,
-          created_at: at,
-          updated_at: at,
-          created_by: principal.userId,
-          updated_by: principal.userId,
-        }),
+        writeWithSchedules(
+          (tx) =>
+            keysRepository.insert(tx, {
+              token,
+              key_name: keyName(raw),
+              key_alias: input.key_alias ?? null,
+              spend: input.spend,
+              expires: duration ? addDuration(at, duration) : null,
+              models: JSON.stringify(input.models),
+              aliases: JSON.stringify(input.aliases),
+              config: JSON.stringify(input.config),
+              permissions: JSON.stringify(input.permissions),
+              metadata: JSON.stringify(metadata),
+              user_id: input.user_id ?? null,
+              team_id: input.team_id ?? null,
+              organization_id: input.organization_id ?? null,
+              blocked: input.blocked ?? null,
+              max_parallel_requests: input.max_parallel_requests ?? null,
+              tpm_limit: input.tpm_limit ?? null,
+              rpm_limit: input.rpm_limit ?? null,
+              max_budget: input.max_budget ?? null,
+              soft_budget: input.soft_budget ?? null,
+              budget_duration: input.budget_duration ?? null,
+              budget_reset_at: budgetDuration ? nextBudgetReset(at, budgetDuration) : null,
+              allowed_cache_controls: JSON.stringify(input.allowed_cache_controls),
+              allowed_routes: JSON.stringify(allowedRoutes),
+              model_spend: JSON.stringify({}),
+              model_max_budget: JSON.stringify(input.model_max_budget),
+              key_type: input.key_type,
+              auto_rotate: input.auto_rotate,
+              rotation_interval: input.rotation_interval ?? null,
+              created_at: at,
+              updated_at: at,
+              created_by: principal.userId,
+              updated_by: principal.userId,
+            }),
+          (r) => (r.budget_duration !== null ? [token] : []),
+        ),
       );
       // Write-through: the gateway finds a new key in Redis on its first request.
       await authCache.refresh([token]);
-      if (row.budget_duration !== null) await schedules.sync([scheduleOf(token, row)]);
       return { raw, row };
     },
 
@@ -384,16 +407,19 @@ export function createKeysService({
       if (!existing) throw keyErrors.updateUnknownKey(token);
       await assertMayChange(principal, existing, changes, '/key/update');
       const row = await updateOrExplain(changes.key_alias, () =>
-        keysRepository.update(db, token, {
-          ...changesFrom(changes, existing, now()),
-          updated_at: now(),
-          updated_by: principal.userId,
-        }),
+        writeWithSchedules(
+          (tx) =>
+            keysRepository.update(tx, token, {
+              ...changesFrom(changes, existing, now()),
+              updated_at: now(),
+              updated_by: principal.userId,
+            }),
+          // Set, changed or cleared (null): spend resets on the new schedule.
+          (r) => (r && has(changes, 'budget_duration') ? [token] : []),
+        ),
       );
       if (!row) throw keyErrors.updateUnknownKey(token);
       await authCache.refresh([token]);
-      // Set, changed or cleared (null): spend resets on the new schedule.
-      if (has(changes, 'budget_duration')) await schedules.sync([scheduleOf(token, row)]);
       return row;
     },
 
@@ -420,25 +446,29 @@ export function createKeysService({
         if (err instanceof SpendUnavailableError) throw keyErrors.spendUnavailableForRegenerate();
         throw err;
       }
-      const row = await insertOrExplain(changes.key_alias, async () => {
-        const updated = await keysRepository.update(db, oldToken, {
-          ...changesFrom(changes, existing, at),
-          token,
-          key_name: keyName(raw),
-          updated_at: at,
-          updated_by: principal.userId,
-        });
-        if (!updated) throw keyErrors.regenerateUnknownKey(key);
-        return updated;
-      });
+      const row = await insertOrExplain(changes.key_alias, () =>
+        writeWithSchedules(
+          async (tx) => {
+            const updated = await keysRepository.update(tx, oldToken, {
+              ...changesFrom(changes, existing, at),
+              token,
+              key_name: keyName(raw),
+              updated_at: at,
+              updated_by: principal.userId,
+            });
+            if (!updated) throw keyErrors.regenerateUnknownKey(key);
+            return updated;
+          },
+          // Spend keeps totals by key hash: the schedule moves to the new hash (the old one's is cleared).
+          (r) => [
+            ...(existing.budget_duration !== null && oldToken !== token ? [oldToken] : []),
+            ...(r.budget_duration !== null ? [token] : []),
+          ],
+        ),
+      );
       // Same row, new hash: the old key stops working at once, the new one works at once.
       await authCache.remove([oldToken]);
       await authCache.refresh([token]);
-      // Spend keeps totals by key hash: the schedule moves to the new hash.
-      const moved: BudgetSchedule[] = [];
-      if (existing.budget_duration !== null && oldToken !== token) moved.push(scheduleOf(oldToken, null));
-      if (row.budget_duration !== null) moved.push(scheduleOf(token, row));
-      if (moved.length > 0) await schedules.sync(moved);
       return { raw, row };
     },
 
@@ -451,17 +481,16 @@ export function createKeysService({
       for (const row of rows) {
         if (!(await mayModify(principal, row, '/key/delete'))) throw keyErrors.deleteNotAllowed();
       }
-      const deleted = await keysRepository.deleteByTokens(
-        db,
-        rows.map((r) => r.token),
+      const scheduled = new Set(rows.filter((r) => r.budget_duration !== null).map((r) => r.token));
+      const deleted = await writeWithSchedules(
+        (tx) =>
+          keysRepository.deleteByTokens(
+            tx,
+            rows.map((r) => r.token),
+          ),
+        (gone) => gone.filter((t) => scheduled.has(t)),
       );
       await authCache.remove(deleted);
-      const gone = new Set(deleted);
-      await schedules.sync(
-        rows
-          .filter((r) => gone.has(r.token) && r.budget_duration !== null)
-          .map((r) => scheduleOf(r.token, null)),
-      );
       return input.keys?.length ? input.keys : (input.key_aliases ?? []);
     },
 
@@ -555,12 +584,12 @@ export function createKeysService({
 
     /** Identity deleted users or teams: delete their keys, and every gateway refuses them at once. */
     async deleteOwners(selector: OwnerSelector): Promise<string[]> {
-      const deleted = await keysRepository.deleteByOwners(db, selector.userIds, selector.teamIds);
+      const deleted = await writeWithSchedules(
+        (tx) => keysRepository.deleteByOwners(tx, selector.userIds, selector.teamIds),
+        (gone) => gone.filter((d) => d.budget_duration !== null).map((d) => d.token),
+      );
       const tokens = deleted.map((d) => d.token);
       await authCache.remove(tokens);
-      await schedules.sync(
-        deleted.filter((d) => d.budget_duration !== null).map((d) => scheduleOf(d.token, null)),
-      );
       return tokens;
     },
   };
