@@ -118,3 +118,22 @@ export function createOutboxRunner<R extends OutboxRow>(deps: {
     },
   };
 }
+
+/**
+ * Runs tasks one at a time per key, in the order they were queued: a delivery that reads the current state
+ * of an entity must not overtake the previous delivery of the same entity. A failed task does not stop
+ * the next one.
+ */
+export function oneAtATimePerKey(): (key: string, task: () => Promise<void>) => Promise<void> {
+  const chains = new Map<string, Promise<void>>();
+  return (key, task) => {
+    const next = (chains.get(key) ?? Promise.resolve()).catch(() => {}).then(task);
+    chains.set(key, next);
+    void next
+      .catch(() => {})
+      .finally(() => {
+        if (chains.get(key) === next) chains.delete(key);
+      });
+    return next;
+  };
+}

@@ -1,6 +1,11 @@
 import { type BudgetSchedule, memberId } from '@llmgw/contracts';
 import type { Kysely } from '@llmgw/db';
-import { createOutboxRunner, type OutboxRunner, PermanentDeliveryError } from '@llmgw/db/outbox';
+import {
+  createOutboxRunner,
+  type OutboxRunner,
+  oneAtATimePerKey,
+  PermanentDeliveryError,
+} from '@llmgw/db/outbox';
 import type { Logger } from '@llmgw/http';
 import type { IdentityDB } from '../db';
 import { type SpendClient, SpendUnavailableError } from '../spend/spend-client';
@@ -83,20 +88,8 @@ export function createBudgetScheduleOutbox(deps: {
     }
   };
 
-  const chains = new Map<string, Promise<void>>();
   /** One entity at a time: a delivery reads the state only after the previous one was sent. */
-  const send = (ref: ScheduleRef): Promise<void> => {
-    const id = `${ref.kind}:${ref.id}`;
-    const next = (chains.get(id) ?? Promise.resolve()).catch(() => {}).then(() => sendNow(ref));
-    chains.set(id, next);
-    void next
-      .catch(() => {})
-      .finally(() => {
-        if (chains.get(id) === next) chains.delete(id);
-      });
-    return next;
-  };
-
+  const serial = oneAtATimePerKey();
   const runner = createOutboxRunner({
     table: {
       due: (at, limit) => select().where('next_attempt_at', '<=', at).limit(limit).execute(),
@@ -112,7 +105,10 @@ export function createBudgetScheduleOutbox(deps: {
           .execute();
       },
     },
-    send: (row) => send({ kind: row.entity_kind, id: row.entity_id }),
+    send: (row) => {
+      const ref = { kind: row.entity_kind, id: row.entity_id };
+      return serial(`${ref.kind}:${ref.id}`, () => sendNow(ref));
+    },
     logger: deps.logger,
     now,
     failureMessage: 'budget schedule not delivered to the spend service',

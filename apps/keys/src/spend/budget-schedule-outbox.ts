@@ -1,5 +1,10 @@
 import type { Kysely } from '@llmgw/db';
-import { createOutboxRunner, type OutboxRunner, PermanentDeliveryError } from '@llmgw/db/outbox';
+import {
+  createOutboxRunner,
+  type OutboxRunner,
+  oneAtATimePerKey,
+  PermanentDeliveryError,
+} from '@llmgw/db/outbox';
 import type { Logger } from '@llmgw/http';
 import type { KeysDB } from '../db';
 import { keysRepository } from '../keys/keys.repository';
@@ -58,19 +63,8 @@ export function createBudgetScheduleOutbox(deps: {
     }
   };
 
-  const chains = new Map<string, Promise<void>>();
   /** One key at a time: a delivery reads the key only after the previous one was sent. */
-  const send = (token: string): Promise<void> => {
-    const next = (chains.get(token) ?? Promise.resolve()).catch(() => {}).then(() => sendNow(token));
-    chains.set(token, next);
-    void next
-      .catch(() => {})
-      .finally(() => {
-        if (chains.get(token) === next) chains.delete(token);
-      });
-    return next;
-  };
-
+  const serial = oneAtATimePerKey();
   const runner = createOutboxRunner({
     table: {
       due: (at, limit) => select().where('next_attempt_at', '<=', at).limit(limit).execute(),
@@ -86,7 +80,7 @@ export function createBudgetScheduleOutbox(deps: {
           .execute();
       },
     },
-    send: (row) => send(row.token),
+    send: (row) => serial(row.token, () => sendNow(row.token)),
     logger: deps.logger,
     now,
     failureMessage: 'key budget schedule not delivered to the spend service',
