@@ -268,10 +268,14 @@ describe('keys and the spend service (spend totals, budget schedules)', () => {
       const res = await h.http.post('/key/regenerate').set(h.as(MASTER)).send({ key });
 
       expect(res.status).toBe(200);
-      expect(h.spend.schedules()).toEqual([
-        { kind: 'key', id: sha256(key), budget_duration: null },
-        { kind: 'key', id: sha256(res.body.key), budget_duration: '1d', budget_reset_at: NEXT_MIDNIGHT },
-      ]);
+      // Two keys, delivered side by side: in either order.
+      expect(h.spend.schedules()).toHaveLength(2);
+      expect(h.spend.schedules()).toEqual(
+        expect.arrayContaining([
+          { kind: 'key', id: sha256(key), budget_duration: null },
+          { kind: 'key', id: sha256(res.body.key), budget_duration: '1d', budget_reset_at: NEXT_MIDNIGHT },
+        ]),
+      );
     });
 
     test('when keys are deleted, then the schedules of those that had one are cleared', async () => {
@@ -320,27 +324,56 @@ describe('keys and the spend service (spend totals, budget schedules)', () => {
       await until(async () => (await h.schedules.owed()).length === 0);
     });
 
-    test('when the process that owed a schedule is gone, then a new one delivers it from the table', async () => {
-      await h.schedules.stop();
+    test('when spend is down during /key/delete, then the key is dropped from the cache at once and its cleared schedule follows from the table', async () => {
+      const key = await generate({ budget_duration: '1d' });
+      expect((await h.cached(sha256(key)))?.found).toBe(true);
       h.spend.failing = true;
-      const key = await generate({ budget_duration: '7d' });
+
+      const res = await h.http
+        .post('/key/delete')
+        .set(h.as(MASTER))
+        .send({ keys: [key] });
+
+      expect(res.status).toBe(200);
+      // The gateways stop accepting the key whatever spend does.
+      expect((await h.cached(sha256(key)))?.found ?? false).toBe(false);
       expect(await h.schedules.owed()).toEqual([sha256(key)]);
 
-      // A fresh outbox over the same database stands for the restarted service.
       h.spend.failing = false;
-      const restarted = createBudgetScheduleOutbox({
-        db: h.db,
-        spend: createSpendClient({ baseUrl: h.spend.url, internalSecret: INTERNAL_SECRET, timeoutMs: 2000 }),
-        logger: createLogger({ name: 'keys', level: 'silent' }),
-        now: () => new Date(at),
-      });
-      // Its backoff has not passed yet: the row waits.
-      expect(await restarted.pump()).toBe(0);
+      h.spend.calls = [];
       await makeOwedDue();
-      expect(await restarted.pump()).toBe(1);
-      expect(h.spend.totalsOf('key', sha256(key)).budget_duration).toBe('7d');
-      expect(await restarted.owed()).toEqual([]);
-      h.schedules.start(100);
+      await until(async () => (await h.schedules.owed()).length === 0);
+      expect(h.spend.schedules()).toEqual([{ kind: 'key', id: sha256(key), budget_duration: null }]);
+    });
+
+    test('when the process that owed a schedule is gone, then a new one delivers it from the table', async () => {
+      await h.schedules.stop();
+      try {
+        h.spend.failing = true;
+        const key = await generate({ budget_duration: '7d' });
+        expect(await h.schedules.owed()).toEqual([sha256(key)]);
+
+        // A fresh outbox over the same database stands for the restarted service.
+        h.spend.failing = false;
+        const restarted = createBudgetScheduleOutbox({
+          db: h.db,
+          spend: createSpendClient({
+            baseUrl: h.spend.url,
+            internalSecret: INTERNAL_SECRET,
+            timeoutMs: 2000,
+          }),
+          logger: createLogger({ name: 'keys', level: 'silent' }),
+          now: () => new Date(at),
+        });
+        // Its backoff has not passed yet: the row waits.
+        expect(await restarted.pump()).toBe(0);
+        await makeOwedDue();
+        expect(await restarted.pump()).toBe(1);
+        expect(h.spend.totalsOf('key', sha256(key)).budget_duration).toBe('7d');
+        expect(await restarted.owed()).toEqual([]);
+      } finally {
+        h.schedules.start(100);
+      }
     });
   });
 

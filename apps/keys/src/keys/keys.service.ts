@@ -275,12 +275,14 @@ export function createKeysService({
 
   /**
    * Runs a key write and, in the same transaction, records the keys whose budget schedule it changed
-   * (`scheduled` of the result); they are delivered to spend after commit, before the route answers, and
-   * retried from the table if spend is down, so a restart cannot lose one.
+   * (`scheduled` of the result). After commit, `afterCommit` updates the gateways' auth cache first (a
+   * deleted or replaced key must stop working at once, whatever spend does), then the schedules go to
+   * spend before the route answers; what spend did not take is retried from the table, across restarts.
    */
   const writeWithSchedules = async <T>(
     write: (tx: Kysely<KeysDB>) => Promise<T>,
     scheduled: (result: T) => string[],
+    afterCommit: (result: T) => Promise<void>,
   ): Promise<T> => {
     let ids: number[] = [];
     const result = await db.transaction().execute(async (tx) => {
@@ -288,7 +290,10 @@ export function createKeysService({
       ids = await schedules.add(tx, scheduled(r));
       return r;
     });
-    await schedules.deliver(ids);
+    await afterCommit(result);
+    // Different keys in parallel (one key's rows stay in order): a hung spend costs one timeout, not one
+    // per key.
+    await Promise.all(ids.map((id) => schedules.deliver([id])));
     return result;
   };
 
@@ -392,10 +397,10 @@ export function createKeysService({
               updated_by: principal.userId,
             }),
           (r) => (r.budget_duration !== null ? [token] : []),
+          // Write-through: the gateway finds a new key in Redis on its first request.
+          () => authCache.refresh([token]),
         ),
       );
-      // Write-through: the gateway finds a new key in Redis on its first request.
-      await authCache.refresh([token]);
       return { raw, row };
     },
 
@@ -416,10 +421,10 @@ export function createKeysService({
             }),
           // Set, changed or cleared (null): spend resets on the new schedule.
           (r) => (r && has(changes, 'budget_duration') ? [token] : []),
+          () => authCache.refresh([token]),
         ),
       );
       if (!row) throw keyErrors.updateUnknownKey(token);
-      await authCache.refresh([token]);
       return row;
     },
 
@@ -464,11 +469,13 @@ export function createKeysService({
             ...(existing.budget_duration !== null && oldToken !== token ? [oldToken] : []),
             ...(r.budget_duration !== null ? [token] : []),
           ],
+          // Same row, new hash: the old key stops working at once, the new one works at once.
+          async () => {
+            await authCache.remove([oldToken]);
+            await authCache.refresh([token]);
+          },
         ),
       );
-      // Same row, new hash: the old key stops working at once, the new one works at once.
-      await authCache.remove([oldToken]);
-      await authCache.refresh([token]);
       return { raw, row };
     },
 
@@ -482,15 +489,15 @@ export function createKeysService({
         if (!(await mayModify(principal, row, '/key/delete'))) throw keyErrors.deleteNotAllowed();
       }
       const scheduled = new Set(rows.filter((r) => r.budget_duration !== null).map((r) => r.token));
-      const deleted = await writeWithSchedules(
+      await writeWithSchedules(
         (tx) =>
           keysRepository.deleteByTokens(
             tx,
             rows.map((r) => r.token),
           ),
         (gone) => gone.filter((t) => scheduled.has(t)),
+        (gone) => authCache.remove(gone),
       );
-      await authCache.remove(deleted);
       return input.keys?.length ? input.keys : (input.key_aliases ?? []);
     },
 
@@ -587,10 +594,9 @@ export function createKeysService({
       const deleted = await writeWithSchedules(
         (tx) => keysRepository.deleteByOwners(tx, selector.userIds, selector.teamIds),
         (gone) => gone.filter((d) => d.budget_duration !== null).map((d) => d.token),
+        (gone) => authCache.remove(gone.map((d) => d.token)),
       );
-      const tokens = deleted.map((d) => d.token);
-      await authCache.remove(tokens);
-      return tokens;
+      return deleted.map((d) => d.token);
     },
   };
 

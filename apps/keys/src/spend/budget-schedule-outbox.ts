@@ -17,7 +17,7 @@ import { type SpendClient, SpendUnavailableError } from './spend-client';
  * in its own transaction; the row is delivered right after commit (before the route answers) and retried
  * by a pump with backoff until spend has it, across restarts. Delivery reads the key as it is then and
  * sends its schedule (none when the hash is gone: deleted or regenerated), so however rows race or are
- * retried, the last delivery carries the newest state; one key's deliveries go one at a time.
+ * retried, the last delivery carries the newest state (one key's deliveries go one at a time per process).
  */
 export interface BudgetScheduleOutbox extends OutboxRunner {
   /** Records the keys to send in the caller's transaction; returns the row ids to deliver after commit. */
@@ -82,7 +82,9 @@ export function createBudgetScheduleOutbox(deps: {
     },
     send: (row) => serial(row.token, () => sendNow(row.token)),
     logger: deps.logger,
-    now,
+    // Retry timing is wall-clock time; `now` (the business clock, fixed in tests) only decides whether a
+    // key's reset time has passed.
+    now: () => new Date(),
     failureMessage: 'key budget schedule not delivered to the spend service',
   });
 
@@ -98,7 +100,7 @@ export function createBudgetScheduleOutbox(deps: {
             token,
             // The after-commit delivery goes first; the pump takes the row only if that did not remove
             // it (the process died in between), so a schedule is not sent twice in the normal case.
-            next_attempt_at: new Date(now().getTime() + PUMP_GRACE_MS),
+            next_attempt_at: new Date(Date.now() + PUMP_GRACE_MS),
             created_at: now(),
           })),
         )
