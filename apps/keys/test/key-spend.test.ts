@@ -346,6 +346,25 @@ describe('keys and the spend service (spend totals, budget schedules)', () => {
       expect(h.spend.schedules()).toEqual([{ kind: 'key', id: sha256(key), budget_duration: null }]);
     });
 
+    test('when a retry comes after the reset time it carried, then that time is left out (spend keeps or computes its own)', async () => {
+      const before = at;
+      try {
+        h.spend.failing = true;
+        const key = await generate({ budget_duration: '1d' });
+        expect(await h.schedules.owed()).toEqual([sha256(key)]);
+
+        // Spend comes back only after the next midnight the key was given.
+        at = Date.parse('2031-03-06T01:00:00.000Z');
+        h.spend.failing = false;
+        h.spend.calls = [];
+        await makeOwedDue();
+        await until(async () => (await h.schedules.owed()).length === 0);
+        expect(h.spend.schedules()).toEqual([{ kind: 'key', id: sha256(key), budget_duration: '1d' }]);
+      } finally {
+        at = before;
+      }
+    });
+
     test('when the process that owed a schedule is gone, then a new one delivers it from the table', async () => {
       await h.schedules.stop();
       try {
