@@ -158,9 +158,11 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     outcome: UpstreamOutcome;
     /** The parsed non-stream answer (parsed once, when its headers were written). */
     json: JsonAnswer | null;
-    reservation: Reservation | null;
-    /** Deployment-only reservations of deployments that took over after a connection failure. */
-    takeovers: Reservation[];
+    /**
+     * Every reservation the call holds: the caller's (with the first deployment's), then the
+     * deployment-only ones of deployments that took over after a connection failure.
+     */
+    reservations: Reservation[];
     prices: Prices;
     principal: Principal;
     record: AuthRecord | null;
@@ -180,7 +182,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
       ? await usageOf(ctx.type, ctx.body, outcome, ctx.json)
       : { promptTokens: 0, completionTokens: 0, estimated: false };
     const cost = costOf(ctx.prices, usage.promptTokens, usage.completionTokens);
-    for (const r of ctx.reservation ? [ctx.reservation, ...ctx.takeovers] : ctx.takeovers) {
+    for (const r of ctx.reservations) {
       // A failed settle (Redis gone) must not lose the spend event below.
       await deps.limiter
         .settle(r, usage.promptTokens + usage.completionTokens, cost)
@@ -353,9 +355,9 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
     let usedPrices = prices;
     // Deployments of a group often share the upstream model name: serialize the body once per name.
     let payload = JSON.stringify(upstreamBody);
-    // Deployments that took over after a connection failure, each under its own rpm/tpm (the caller's
-    // scopes were reserved once, above).
-    const takeovers: Reservation[] = [];
+    // What the call holds, settled together at the end. Deployments that take over after a connection
+    // failure add their own rpm/tpm (the caller's scopes were reserved once, above).
+    const held: Reservation[] = reservation ? [reservation] : [];
     const lastAttempt = Math.min(candidates.length - first, MAX_ATTEMPTS) - 1;
     try {
       // Connection failures (nothing reached the upstream) move on to the next deployment of the group.
@@ -367,7 +369,7 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
           const own = deploymentScope(d, deps.redisKeys);
           if (own) {
             try {
-              takeovers.push(await reserveScopes([own], 0));
+              held.push(await reserveScopes([own], 0));
             } catch (err) {
               // This one is full too: on to the next, if there is one.
               if (!isDeploymentFull(err) || attempt >= lastAttempt) throw err;
@@ -440,17 +442,14 @@ export function createLlmHandler(deps: LlmHandlerDeps) {
         }
       }
     } catch (err) {
-      for (const r of reservation ? [reservation, ...takeovers] : takeovers) {
-        await deps.limiter.settle(r, 0, 0).catch(() => {});
-      }
+      for (const r of held) await deps.limiter.settle(r, 0, 0).catch(() => {});
       throw err;
     }
     // A plain literal (no spread): this object is built on every call.
     void afterCall({
       type: callType,
       body,
-      reservation,
-      takeovers,
+      reservations: held,
       principal,
       callId,
       startedAt,
