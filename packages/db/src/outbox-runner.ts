@@ -19,6 +19,14 @@ export interface OutboxTable<R extends OutboxRow> {
   postpone: (id: number, attempts: number, error: string, nextAttemptAt: Date) => Promise<void>;
 }
 
+/**
+ * True for an answer that refuses the row itself: a 4xx other than 408 (timeout) and 429 (rate limit),
+ * which are about the moment, not the row. Such a delivery should throw PermanentDeliveryError.
+ */
+export function isRefusal(status: number | null): boolean {
+  return status !== null && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 /** The receiver refused the row itself (a 4xx): retrying cannot help, so it is logged and dropped. */
 export class PermanentDeliveryError extends Error {
   constructor(message: string) {

@@ -2,6 +2,7 @@ import { type BudgetSchedule, memberId } from '@llmgw/contracts';
 import type { Kysely } from '@llmgw/db';
 import {
   createOutboxRunner,
+  isRefusal,
   type OutboxRunner,
   oneAtATimePerKey,
   PermanentDeliveryError,
@@ -35,15 +36,6 @@ export interface BudgetScheduleOutbox extends OutboxRunner {
   /** Records schedules to send in the caller's transaction; returns the row ids to deliver after commit. */
   add: (tx: Kysely<IdentityDB>, refs: ScheduleRef[]) => Promise<number[]>;
 }
-
-/** 4xx other than 408/429: spend refused the schedule itself. */
-const refused = (err: unknown) =>
-  err instanceof SpendUnavailableError &&
-  err.status !== null &&
-  err.status >= 400 &&
-  err.status < 500 &&
-  err.status !== 408 &&
-  err.status !== 429;
 
 export function createBudgetScheduleOutbox(deps: {
   db: Kysely<IdentityDB>;
@@ -83,7 +75,10 @@ export function createBudgetScheduleOutbox(deps: {
     try {
       await spend.schedule(schedule);
     } catch (err) {
-      if (refused(err)) throw new PermanentDeliveryError((err as Error).message);
+      // Spend refused this schedule itself: sending it again cannot help.
+      if (err instanceof SpendUnavailableError && isRefusal(err.status)) {
+        throw new PermanentDeliveryError(err.message);
+      }
       throw err;
     }
   };

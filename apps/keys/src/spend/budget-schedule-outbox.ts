@@ -1,6 +1,7 @@
 import type { Kysely } from '@llmgw/db';
 import {
   createOutboxRunner,
+  isRefusal,
   type OutboxRunner,
   oneAtATimePerKey,
   PermanentDeliveryError,
@@ -29,15 +30,6 @@ export interface BudgetScheduleOutbox extends OutboxRunner {
 /** How long a new row is left to its after-commit delivery before the pump may take it. */
 const PUMP_GRACE_MS = 10_000;
 
-/** 4xx other than 408/429: spend refused this schedule itself, so sending it again cannot help. */
-const refused = (err: unknown) =>
-  err instanceof SpendUnavailableError &&
-  err.status !== null &&
-  err.status >= 400 &&
-  err.status < 500 &&
-  err.status !== 408 &&
-  err.status !== 429;
-
 export function createBudgetScheduleOutbox(deps: {
   db: Kysely<KeysDB>;
   spend: SpendClient;
@@ -58,7 +50,10 @@ export function createBudgetScheduleOutbox(deps: {
     try {
       await spend.schedule(schedule);
     } catch (err) {
-      if (refused(err)) throw new PermanentDeliveryError((err as Error).message);
+      // Spend refused this schedule itself: sending it again cannot help.
+      if (err instanceof SpendUnavailableError && isRefusal(err.status)) {
+        throw new PermanentDeliveryError(err.message);
+      }
       throw err;
     }
   };
